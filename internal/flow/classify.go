@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxBody caps every response body sfecho reads.
+const maxBody = 1 << 20
+
+// readBody reads at most maxBody bytes and closes the body, so the
+// connection can be reused.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	return b, err
+}
+
+// oauthBody is Salesforce's error shape: HTTP 400 with
+// {"error","error_description"} (protocol.md §11).
+type oauthBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+	Message     string `json:"message"`
+	ErrorCode   string `json:"errorCode"`
+}
+
+// transportError classifies an error from http.Client.Do (errors.md §N).
+func transportError(op string, target string, err error) error {
+	e := &Error{Op: op, Kind: KindNetwork, Err: err}
+	host := hostOf(target)
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // drop the URL: it may carry a query
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var certErr *x509.CertificateInvalidError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.Kind, e.Description = KindUnexpected, "interrupted"
+	case errors.As(err, &unknownCA), errors.As(err, &certErr), strings.Contains(err.Error(), "certificate"):
+		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
+	case errors.As(err, &hostErr):
+		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
+	case errors.As(err, &dnsErr):
+		e.Description = "cannot resolve " + host
+		e.Advice = "cannot reach " + host + ": check the site URL, DNS, and HTTPS_PROXY/NO_PROXY"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		e.Description = "timed out waiting for " + host
+		e.Advice = "the site answered slowly or not at all: retry later (see status.salesforce.com), or raise --timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "connection reset"):
+		e.Description = "connection to " + host + " dropped before an answer"
+		e.Advice = "the connection was cut: retry; check proxies between here and the site"
+	default:
+		e.Description = "cannot reach " + host + ": " + err.Error()
+		e.Advice = "cannot reach " + host + ": check the site URL, DNS, and HTTPS_PROXY/NO_PROXY"
+	}
+	return e
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "the site"
+}
+
+// responseError classifies a non-success answer, following errors.md's
+// order: 5xx/429, then HTML, then JSON error bodies.
+func responseError(op string, resp *http.Response, body []byte) error {
+	e := &Error{Op: op, Status: resp.StatusCode}
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = KindNetwork
+		e.Description = fmt.Sprintf("the site answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		e.Advice = fmt.Sprintf("the site answered %d: retry later (see status.salesforce.com), or raise --timeout", resp.StatusCode)
+		if b, ok := parseOAuth(body); ok && b.Error == "rate_limit_exceeded" {
+			e.Code, e.Description, e.Advice = b.Error, b.Description, adviceRateLimit
+		}
+	case resp.StatusCode == http.StatusNotFound:
+		e.Kind = KindSetup
+		e.Description = "no such endpoint at " + resp.Request.URL.Host + resp.Request.URL.Path + " (404)"
+		e.Advice = advicePrefix
+	case ct == "text/html":
+		e.Kind = KindSetup
+		e.Description = fmt.Sprintf("the site answered an HTML page (%d) instead of a code", resp.StatusCode)
+		e.Advice = adviceHTML
+	default:
+		if b, ok := parseOAuth(body); ok {
+			e.Code, e.Description = b.code(), b.description()
+			e.Kind, e.Advice = classifyOAuth(op, e.Code, e.Description)
+			return e
+		}
+		e.Kind = KindUnexpected
+		e.Description = fmt.Sprintf("unexpected answer %d (%s)", resp.StatusCode, describeContentType(ct))
+	}
+	return e
+}
+
+func describeContentType(ct string) string {
+	if ct == "" {
+		return "no content type"
+	}
+	return ct
+}
+
+func parseOAuth(body []byte) (oauthBody, bool) {
+	var b oauthBody
+	if json.Unmarshal(body, &b) == nil && (b.Error != "" || b.ErrorCode != "") {
+		return b, true
+	}
+	// Salesforce REST errors come as an array: [{"errorCode","message"}].
+	var arr []oauthBody
+	if json.Unmarshal(body, &arr) == nil && len(arr) > 0 && arr[0].ErrorCode != "" {
+		return arr[0], true
+	}
+	return b, false
+}
+
+func (b oauthBody) code() string {
+	if b.Error != "" {
+		return b.Error
+	}
+	return b.ErrorCode
+}
+
+func (b oauthBody) description() string {
+	d := b.Description
+	if d == "" {
+		d = b.Message
+	}
+	return oneLine(d)
+}
+
+// oneLine keeps a server-supplied text on one short line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package flow
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"golang.org/x/oauth2"
+)
+
+// Exchange trades a code for tokens at sfdc_community_url (else the site)
+// + /services/oauth2/token, with the PKCE verifier, using golang.org/x/oauth2
+// with parameters in the body. header adds request headers (the guest flow
+// needs Auth-Request-Type and Uvid-Hint there, protocol.md §7).
+func (c *Client) Exchange(ctx context.Context, code *Code, verifier string, header http.Header) (*Token, error) {
+	base := c.Site
+	if code.CommunityURL != "" {
+		if u, err := url.Parse(code.CommunityURL); err == nil {
+			base = u
+		}
+	}
+	tokenURL := Endpoint(base, PathToken)
+	conf := &oauth2.Config{
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		RedirectURL:  c.redirectURI(),
+		Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
+	}
+	rec := c.recorder(header)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: rec, Timeout: c.HTTP.Timeout})
+	c.logf("token exchange: POST %s (grant_type=authorization_code, code_verifier)", tokenURL)
+	_, err := conf.Exchange(ctx, code.Code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, oauthError(OpExchange, tokenURL, err)
+	}
+	return c.tokenFrom(OpExchange, rec)
+}
+
+// tokenFrom parses the recorded token body and checks its signature.
+func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
+	tok, err := ParseToken(rec.body())
+	if err != nil || tok.AccessToken == "" {
+		return nil, &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
+			Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+	}
+	if c.ClientSecret != "" {
+		switch {
+		case tok.Signature == "":
+			c.logf("%s: no signature in the answer; nothing to verify", op)
+		case !tok.VerifySignature(c.ClientSecret):
+			return nil, &Error{Op: op, Kind: KindSecurity, Err: ErrSignature,
+				Description: "the signature over id and issued_at does not match", Advice: adviceSignature}
+		default:
+			c.logf("%s: signature verified (HMAC-SHA256 of id + issued_at)", op)
+		}
+	}
+	c.logf("%s: got tokens (issued_at %s, scope %q)", op, tok.IssuedAt, tok.Scope)
+	return tok, nil
+}
+
+// oauthError turns an x/oauth2 error into an *Error.
+func oauthError(op, target string, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		return responseError(op, re.Response, re.Body)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return transportError(op, target, ue)
+	}
+	// x/oauth2 reports a 200 it cannot parse as a plain error.
+	return &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
+		Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+}
+
+// recorder is a RoundTripper that keeps the last response body, so the
+// whole token response survives x/oauth2's parsing, and adds headers.
+type recorder struct {
+	base   http.RoundTripper
+	header http.Header
+	mu     sync.Mutex
+	last   []byte
+}
+
+func (c *Client) recorder(header http.Header) *recorder {
+	base := c.HTTP.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &recorder{base: base, header: header}
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(r.header) > 0 {
+		req = req.Clone(req.Context())
+		for k, v := range r.header {
+			req.Header[k] = v
+		}
+	}
+	resp, err := r.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := readBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.last = b
+	r.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
+}
+
+func (r *recorder) body() []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}

@@ -1,0 +1,85 @@
+package flow
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Endpoint paths under a site URL (protocol.md §0).
+const (
+	PathAuthorize  = "/services/oauth2/authorize"
+	PathToken      = "/services/oauth2/token"
+	PathEcho       = "/services/oauth2/echo"
+	PathUserinfo   = "/services/oauth2/userinfo"
+	PathRevoke     = "/services/oauth2/revoke"
+	PathIntrospect = "/services/oauth2/introspect"
+)
+
+// ParseSite validates an Experience Cloud site URL and returns it without a
+// trailing slash, query or fragment. HTTPS is required except for loopback
+// hosts (the simulator): an http-to-https redirect would turn the POST into a
+// GET (errors.md A15).
+func ParseSite(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, usageErr("--site is required (the Experience Cloud site URL, e.g. https://acme.my.site.com/shop)")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, usageErr("--site must be an absolute https:// URL such as https://acme.my.site.com/shop")
+	}
+	if err := CheckScheme(u); err != nil {
+		return nil, err
+	}
+	if u.User != nil {
+		return nil, usageErr("--site must not carry user information")
+	}
+	if strings.Contains(u.Path, "/s/") || strings.HasSuffix(u.Path, "/s") {
+		return nil, usageErr("--site must not include the /s/ page path: use the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "login.salesforce.com" || host == "test.salesforce.com" {
+		return nil, usageErr("--site must be the Experience Cloud site URL (https://host[/prefix]), not " + host)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment, u.RawFragment = "", "", "", ""
+	return u, nil
+}
+
+// CheckScheme refuses plain http:// for anything but a loopback host.
+func CheckScheme(u *url.URL) error {
+	if u.Scheme == "https" {
+		return nil
+	}
+	if u.Scheme == "http" && IsLoopback(u.Hostname()) {
+		return nil
+	}
+	return usageErr(fmt.Sprintf("%s must use https:// (http:// is allowed only for loopback hosts)", u.Redacted()))
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Endpoint joins a site (or community) URL and an endpoint path.
+func Endpoint(base *url.URL, path string) string {
+	u := *base
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u.String()
+}
+
+// DefaultRedirectURI is the callback the guide registers: the site's echo
+// endpoint (protocol.md §3).
+func DefaultRedirectURI(site *url.URL) string { return Endpoint(site, PathEcho) }
+
+// sameOrigin reports whether a and b share scheme and host (with port).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
