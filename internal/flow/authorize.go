@@ -59,7 +59,7 @@ type Authorization struct {
 	Capture Capture
 	// Follow delivers the 302 for CaptureLocal: it must visit the Location
 	// (the loopback echo endpoint) and return what that endpoint captured.
-	Follow func(ctx context.Context, location *url.URL) (map[string]string, error)
+	Follow    func(ctx context.Context, location *url.URL) (map[string]string, error)
 	State     string // sent and verified; required
 	Challenge string // S256 code_challenge; required
 }

@@ -1,0 +1,62 @@
+// Package cli wires sfecho's commands with cobra: flags, environment
+// variables, prompts, output formats and exit codes. The flows themselves
+// live in internal/flow; this package only gathers input and prints.
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+// Run executes sfecho with args and returns the process exit code.
+func Run(ctx context.Context, args []string, env *Env) int {
+	var started bool
+	root := newRootCmd(env)
+	// Errors before a command starts are cobra's: bad flags, unknown
+	// commands, wrong argument counts. They are usage errors (exit 2).
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.SetArgs(args)
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if !started {
+		err = &usageError{msg: err.Error()}
+	}
+	code := exitCode(ctx, err)
+	printError(env.Err, code, err)
+	return code
+}
+
+func newRootCmd(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "sfecho",
+		Short: "Log into a Salesforce Experience Cloud site without a browser (Headless Identity)",
+		Long: `sfecho is a command-line client for Salesforce Headless Identity. It logs a customer
+or partner user into an Experience Cloud site with the Authorization Code and Credentials
+Flow (response_type=code_credentials), captures the 302 that carries the code, and
+exchanges the code for tokens with PKCE.
+
+Start with:  sfecho demo
+
+` + exitHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(env),
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.PersistentFlags().BoolP("verbose", "v", false, "print an HTTP trace on stderr, secrets masked (SFECHO_DEBUG=1)")
+	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	for _, add := range []func(*Env) *cobra.Command{
+		newLoginCmd, newDemoCmd, newPKCECmd, newSimCmd, newVersionCmd,
+	} {
+		root.AddCommand(add(env))
+	}
+	addCommands(root, env)
+	return root
+}

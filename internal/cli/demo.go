@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/httplog"
+	"github.com/sfecho/sfecho/internal/sim"
+)
+
+type demoOptions struct {
+	Output  string
+	Capture string
+}
+
+func newDemoCmd(env *Env) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole headless login against an in-process simulated site (no setup)",
+		Long: `Start the simulated Experience Cloud site in this process and run the whole flow against it,
+narrating each step on stderr: PKCE, authorize, the 302, the code, the token exchange and
+userinfo. The token response goes to stdout. Nothing to configure.`,
+		Example: `  sfecho demo
+  sfecho demo -v            # with the full HTTP trace, secrets masked
+  sfecho demo -o json | jq .instance_url`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			verbose, _ := cmd.Flags().GetBool("verbose")
+			return runDemo(cmd.Context(), env, o, verbose || env.getenv("SFECHO_DEBUG") == "1")
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text")
+	cmd.Flags().StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location or echo")
+	registerEnum(cmd, "output", outputFormats...)
+	return cmd
+}
+
+// demoStep narrates one step of the demo on stderr.
+func demoStep(env *Env) func(string, ...any) {
+	return func(f string, a ...any) { fmt.Fprintf(env.Err, "==> "+f+"\n", a...) }
+}
+
+func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error {
+	format, err := outputFormat(env, o.Output)
+	if err != nil {
+		return err
+	}
+	capture, err := captureMode(o.Capture)
+	if err != nil || capture == flow.CaptureLocal {
+		return usagef("demo --capture must be location or echo")
+	}
+	cfg := sim.Demo()
+	srv, err := startSim(sim.New(cfg), "127.0.0.1:0", "", true)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	step := demoStep(env)
+	user := cfg.Users[0]
+	step("simulated Experience Cloud site at %s (client id %s, user %s)", srv.URL, cfg.ClientID, user.Username)
+	c, err := demoClient(env, srv, cfg.ClientID, verbose)
+	if err != nil {
+		return err
+	}
+	c.Logf = step
+	a := flow.Authorization{User: user.Username, Secret: user.Password, Capture: capture}
+	tok, err := c.Login(ctx, a, nil)
+	if err != nil {
+		return err
+	}
+	if err := demoUserinfo(ctx, env, c, tok); err != nil {
+		return err
+	}
+	if err := writeToken(env, format, tok, user.Username); err != nil {
+		return err
+	}
+	step("done: this is what sfecho login prints against a real site (see sfecho login --help)")
+	return nil
+}
+
+// demoClient trusts the simulator's fresh certificate, and nothing else.
+func demoClient(env *Env, srv *simServer, clientID string, verbose bool) (*flow.Client, error) {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(srv.CAPEM)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	tr.ForceAttemptHTTP2 = true
+	var rt http.RoundTripper = tr
+	if verbose {
+		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
+	}
+	site, err := url.Parse(srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	return &flow.Client{HTTP: &http.Client{Transport: rt, Timeout: 10 * time.Second}, Site: site,
+		ClientID: clientID, Scope: "api refresh_token openid"}, nil
+}
+
+func demoUserinfo(ctx context.Context, env *Env, c *flow.Client, tok *flow.Token) error {
+	raw, err := c.Userinfo(ctx, tok.CommunityURL, tok.AccessToken)
+	if err != nil {
+		return err
+	}
+	var ui struct {
+		Name     string `json:"name"`
+		Email    string `json:"email"`
+		UserType string `json:"user_type"`
+	}
+	_ = json.Unmarshal(raw, &ui)
+	demoStep(env)("userinfo: %s <%s>, user_type %s", ui.Name, ui.Email, ui.UserType)
+	return nil
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pkg/browser"
+	"golang.org/x/term"
+)
+
+// Env is everything a command may touch outside the process: the standard
+// streams, the environment, the terminal, the browser and the clock. Tests
+// build one with fakes; [System] wires the real ones.
+type Env struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InTTY and OutTTY report whether stdin/stdout are terminals.
+	InTTY, OutTTY bool
+	Getenv        func(string) string
+	// ReadSecret reads a line from the terminal without echo, after
+	// printing prompt on Err.
+	ReadSecret func(prompt string) (string, error)
+	// OpenBrowser opens a URL in the user's browser; its output must not
+	// reach Out.
+	OpenBrowser func(url string) error
+	Now         func() time.Time
+	// ConfigDir holds config.toml and saved sessions
+	// (os.UserConfigDir()/sfecho).
+	ConfigDir string
+	// Exe is the sfecho binary, for commands that start themselves.
+	Exe             string
+	Version, Commit string
+
+	stdin *bufio.Reader
+}
+
+// System returns the Env of the real process.
+func System(version, commit string) *Env {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	exe, _ := os.Executable()
+	browser.Stdout, browser.Stderr = os.Stderr, os.Stderr // keep stdout for results
+	e := &Env{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTTY:       term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY:      term.IsTerminal(int(os.Stdout.Fd())),
+		Getenv:      os.Getenv,
+		OpenBrowser: browser.OpenURL,
+		Now:         time.Now,
+		ConfigDir:   filepath.Join(dir, "sfecho"),
+		Exe:         exe,
+		Version:     version, Commit: commit,
+	}
+	e.ReadSecret = func(prompt string) (string, error) {
+		fmt.Fprint(e.Err, prompt)
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(e.Err)
+		return string(b), err
+	}
+	return e
+}
+
+// readLine reads the next line of stdin without its line ending. Spaces
+// are kept: a password may hold them (protocol.md §1: do not trim).
+func (e *Env) readLine() (string, error) {
+	if e.stdin == nil {
+		e.stdin = bufio.NewReader(e.In)
+	}
+	line, err := e.stdin.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("stdin ended before a line was read")
+		}
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// getenv reads an environment variable; a nil Getenv means none are set.
+func (e *Env) getenv(k string) string {
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(k)
+}
+
+func (e *Env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.Err, "sfecho: warning: "+format+"\n", args...)
+}

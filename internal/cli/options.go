@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/httplog"
+)
+
+// appOptions are the flags every command that talks to a site shares:
+// which site, which app, and how to reach it.
+type appOptions struct {
+	Site, ClientID, ClientSecretFile, RedirectURI, Scope string
+	CAFile                                               string
+	Insecure                                             bool
+	Timeout                                              time.Duration
+	Verbose                                              bool
+	Profile                                              string
+
+	clientSecret string  // read from SFECHO_CLIENT_SECRET or the file; never a flag value
+	prof         setting // the profile's settings, for keys beyond these flags
+}
+
+func (o *appOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Site, "site", "", "Experience Cloud site URL with its prefix, e.g. https://acme.my.site.com/shop (SFECHO_SITE)")
+	fs.StringVar(&o.ClientID, "client-id", "", "consumer key of the app (SFECHO_CLIENT_ID)")
+	fs.StringVar(&o.ClientSecretFile, "client-secret-file", "", "file holding the consumer secret, private clients only (or SFECHO_CLIENT_SECRET)")
+	fs.StringVar(&o.RedirectURI, "redirect-uri", "", "callback URL registered on the app (default <site>/services/oauth2/echo) (SFECHO_REDIRECT_URI)")
+	fs.StringVar(&o.Scope, "scope", "", `space-separated scopes, e.g. "api refresh_token"; omitted when empty (SFECHO_SCOPE)`)
+	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
+	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
+	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
+}
+
+// settings is one layer of configuration: a key's value and whether it
+// was set. Flags beat environment variables, which beat the profile.
+type setting func(key string) (string, bool)
+
+// resolve fills unset flags from the environment and the profile, then
+// validates. It must run before any use of the options.
+func (o *appOptions) resolve(cmd *cobra.Command, env *Env) error {
+	fs := cmd.Flags()
+	o.Verbose, _ = cmd.Flags().GetBool("verbose")
+	if env.getenv("SFECHO_DEBUG") == "1" {
+		o.Verbose = true
+	}
+	o.Profile = profileName(cmd, env)
+	prof, err := loadProfile(env, o.Profile)
+	if err != nil {
+		return err
+	}
+	o.prof = prof
+	pick := func(flagName, envName string, dst *string) {
+		if fs.Changed(flagName) {
+			return
+		}
+		if v := env.getenv(envName); v != "" {
+			*dst = v
+		} else if v, ok := prof(flagName); ok {
+			*dst = v
+		}
+	}
+	pick("site", "SFECHO_SITE", &o.Site)
+	pick("client-id", "SFECHO_CLIENT_ID", &o.ClientID)
+	pick("redirect-uri", "SFECHO_REDIRECT_URI", &o.RedirectURI)
+	pick("scope", "SFECHO_SCOPE", &o.Scope)
+	pick("ca-file", "SFECHO_CA_FILE", &o.CAFile)
+	pick("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &o.ClientSecretFile)
+	o.Scope = strings.Join(strings.Fields(strings.ReplaceAll(o.Scope, ",", " ")), " ")
+	return o.readSecret(env)
+}
+
+// profileName is --profile, else SFECHO_PROFILE, else "default".
+func profileName(cmd *cobra.Command, env *Env) string {
+	if p, _ := cmd.Flags().GetString("profile"); p != "" {
+		return p
+	}
+	if p := env.getenv("SFECHO_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+func (o *appOptions) readSecret(env *Env) error {
+	if o.ClientSecretFile != "" {
+		b, err := os.ReadFile(o.ClientSecretFile)
+		if err != nil {
+			return usagef("cannot read --client-secret-file: %v", pathErr(err))
+		}
+		o.clientSecret = strings.TrimSpace(string(b))
+		if o.clientSecret == "" {
+			return usagef("--client-secret-file %s is empty", o.ClientSecretFile)
+		}
+		return nil
+	}
+	o.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
+	return nil
+}
+
+// pathErr drops the operation from an *os.PathError, keeping file and reason.
+func pathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return &os.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
+	}
+	return err
+}
+
+// client builds the flow client: site, app and an HTTP client.
+func (o *appOptions) client(env *Env) (*flow.Client, error) {
+	site, err := flow.ParseSite(o.Site)
+	if err != nil {
+		return nil, err
+	}
+	if o.ClientID == "" {
+		return nil, usagef("--client-id is required (the app's consumer key; or SFECHO_CLIENT_ID)")
+	}
+	if o.RedirectURI != "" {
+		if err := checkRedirectURI(o.RedirectURI); err != nil {
+			return nil, err
+		}
+	}
+	hc, err := o.httpClient(env)
+	if err != nil {
+		return nil, err
+	}
+	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
+		RedirectURI: o.RedirectURI, Scope: o.Scope}
+	if o.Verbose {
+		c.Logf = func(f string, a ...any) { env.Err.Write([]byte("* " + sprintf(f, a...) + "\n")) }
+	}
+	return c, nil
+}
+
+func checkRedirectURI(raw string) error {
+	u, err := parseAbsURL(raw)
+	if err != nil {
+		return usagef("--redirect-uri %q is not an absolute URL", raw)
+	}
+	if u.Scheme == "http" {
+		return flow.CheckScheme(u)
+	}
+	return nil
+}
+
+// httpClient builds the HTTP client: TLS trust, timeouts, HTTP/2 and the
+// -v trace. A custom TLS config turns off Go's automatic HTTP/2, which the
+// guest flow may need (errors.md A17), so ForceAttemptHTTP2 is set.
+func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ForceAttemptHTTP2 = true
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, usagef("cannot read --ca-file: %v", pathErr(err))
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usagef("--ca-file %s holds no PEM certificate", o.CAFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	if o.Insecure {
+		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
+		tr.TLSClientConfig.InsecureSkipVerify = true
+	}
+	var rt http.RoundTripper = tr
+	if o.Verbose {
+		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
+	}
+	return &http.Client{Transport: rt, Timeout: o.Timeout}, nil
+}

@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/sim"
+)
+
+type simOptions struct {
+	Addr, Prefix, CertFile, Outbox, SecretFile string
+	TLS, RequirePKCE, CredentialsInBody        bool
+	Rotate                                     bool
+}
+
+func newSimCmd(env *Env) *cobra.Command {
+	o := &simOptions{}
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run the simulated Experience Cloud site on loopback",
+		Long: `Serve the simulated Experience Cloud site that sfecho's tests and demo use: headless
+login, passwordless, registration, forgot password, guest, echo, token, userinfo, revoke and
+introspect, as protocol.md describes them. It prints the site URL, the client id and a demo
+user, then serves until interrupted. OTPs are printed on stderr (and written to --outbox).`,
+		Example: `  sfecho sim --addr 127.0.0.1:8443 --tls --cert-file /tmp/sim.pem
+  sfecho login --site https://127.0.0.1:8443 --ca-file /tmp/sim.pem --client-id sfecho-demo \
+      --username demo@example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSim(cmd.Context(), env, o) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
+	fs.BoolVar(&o.TLS, "tls", false, "serve HTTPS with a fresh self-signed certificate")
+	fs.StringVar(&o.CertFile, "cert-file", "", "with --tls, write the certificate (PEM) here for --ca-file (default: a temp file)")
+	fs.StringVar(&o.Prefix, "prefix", "", `site path prefix, e.g. "/shop"`)
+	fs.StringVar(&o.Outbox, "outbox", "", "append every OTP the site sends to this file")
+	fs.StringVar(&o.SecretFile, "client-secret-file", "", "make the app private with the secret in this file")
+	fs.BoolVar(&o.RequirePKCE, "require-pkce", false, `app setting "Require PKCE"`)
+	fs.BoolVar(&o.CredentialsInBody, "credentials-in-body", false, `app setting "Require user credentials in the POST body"`)
+	fs.BoolVar(&o.Rotate, "rotate-refresh-tokens", false, `app setting "Enable Refresh Token Rotation"`)
+	return cmd
+}
+
+func runSim(ctx context.Context, env *Env, o *simOptions) error {
+	cfg := sim.Demo()
+	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
+	cfg.RotateRefreshTokens = o.Rotate
+	var mu sync.Mutex
+	cfg.Logf = func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(env.Err, "sim: "+f+"\n", a...)
+	}
+	if o.SecretFile != "" {
+		b, err := os.ReadFile(o.SecretFile)
+		if err != nil {
+			return usagef("cannot read --client-secret-file: %v", pathErr(err))
+		}
+		cfg.ClientSecret = strings.TrimSpace(string(b))
+	}
+	if o.Outbox != "" {
+		f, err := os.OpenFile(o.Outbox, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return usagef("cannot open --outbox: %v", pathErr(err))
+		}
+		defer f.Close()
+		cfg.Outbox = f
+	}
+	srv, err := startSim(sim.New(cfg), o.Addr, normalizePrefix(o.Prefix), o.TLS)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if err := o.writeCert(env, srv); err != nil {
+		return err
+	}
+	printSimBanner(env, cfg, srv.URL)
+	<-ctx.Done()
+	fmt.Fprintln(env.Err, "sim: stopped")
+	return nil
+}
+
+func (o *simOptions) writeCert(env *Env, srv *simServer) error {
+	if !o.TLS {
+		return nil
+	}
+	path := o.CertFile
+	if path == "" {
+		f, err := os.CreateTemp("", "sfecho-sim-*.pem")
+		if err != nil {
+			return err
+		}
+		path = f.Name()
+		f.Close()
+	}
+	if err := os.WriteFile(path, srv.CAPEM, 0o644); err != nil {
+		return usagef("cannot write --cert-file: %v", pathErr(err))
+	}
+	o.CertFile = path
+	fmt.Fprintf(env.Out, "ca_file=%s\n", path)
+	return nil
+}
+
+// printSimBanner prints what a user needs to log in: on stdout as
+// key=value lines (for scripts), with a readable hint on stderr.
+func printSimBanner(env *Env, cfg sim.Config, url string) {
+	u := cfg.Users[0]
+	fmt.Fprintf(env.Out, "site=%s\nclient_id=%s\nusername=%s\npassword=%s\n", url, cfg.ClientID, u.Username, u.Password)
+	fmt.Fprintf(env.Err, "sim: serving the simulated site at %s (Ctrl-C to stop)\n", url)
+}
+
+func normalizePrefix(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return "/" + p
+}
