@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sfecho/sfecho/internal/sim"
+)
+
+// Test users and app of the simulated site.
+const (
+	testClient = "3MVG9test.client"
+	testUser   = "alice@example.com"
+	testPass   = "Alice-Passw0rd!"
+)
+
+// testEnv is an Env with buffers for the streams and a map environment.
+type testEnv struct {
+	*Env
+	stdin          *bytes.Buffer
+	stdout, stderr *bytes.Buffer
+	vars           map[string]string
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	te := &testEnv{stdin: &bytes.Buffer{}, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, vars: map[string]string{}}
+	te.Env = &Env{
+		In: te.stdin, Out: te.stdout, Err: te.stderr,
+		Getenv:      func(k string) string { return te.vars[k] },
+		Now:         time.Now,
+		ConfigDir:   t.TempDir(),
+		OpenBrowser: func(string) error { return nil },
+	}
+	return te
+}
+
+// run executes sfecho with args and returns the exit code.
+func (te *testEnv) run(t *testing.T, args ...string) int {
+	t.Helper()
+	te.stdout.Reset()
+	te.stderr.Reset()
+	te.Env.stdin = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return Run(ctx, args, te.Env)
+}
+
+// testSite is a simulated site served over real HTTP, counting new
+// connections.
+type testSite struct {
+	*sim.Site
+	srv   *httptest.Server
+	URL   string // site URL with prefix
+	conns atomic.Int64
+}
+
+func defaultConfig() sim.Config {
+	return sim.Config{
+		ClientID: testClient,
+		Users:    []sim.User{{Username: testUser, Password: testPass, Email: testUser, FirstName: "Alice", LastName: "Example"}},
+	}
+}
+
+// startSite serves cfg; wrap, when set, stands between client and site.
+func startSite(t *testing.T, cfg sim.Config, wrap func(http.Handler) http.Handler) *testSite {
+	t.Helper()
+	ts := &testSite{Site: sim.New(cfg)}
+	var h http.Handler = ts.Site
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts.srv = httptest.NewUnstartedServer(h)
+	ts.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			ts.conns.Add(1)
+		}
+	}
+	ts.srv.Start()
+	t.Cleanup(func() { ts.Site.Close(); ts.srv.Close() })
+	ts.URL = ts.srv.URL + cfg.PathPrefix
+	return ts
+}
+
+// loginArgs are the flags for a password login against ts.
+func (ts *testSite) loginArgs(extra ...string) []string {
+	return append([]string{"login", "--site", ts.URL, "--client-id", testClient,
+		"--username", testUser, "--password-stdin", "--no-store"}, extra...)
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
