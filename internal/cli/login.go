@@ -18,6 +18,7 @@ type loginOptions struct {
 	Output            string
 	NoStore           bool
 	Store             string
+	web               webOptions // --web browser login (web.go)
 }
 
 func newLoginCmd(env *Env) *cobra.Command {
@@ -54,6 +55,7 @@ The password comes from a no-echo prompt on a terminal, from the first line of s
 	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
 	fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
 	fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
+	o.web.addFlags(fs)
 	registerEnum(cmd, "capture", "location", "echo", "local")
 	registerEnum(cmd, "output", outputFormats...)
 	registerEnum(cmd, "store", "file", "keyring")
@@ -68,6 +70,9 @@ func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
 	c, err := o.app.client(env)
 	if err != nil {
 		return err
+	}
+	if o.web.Web {
+		return runWebLogin(ctx, env, o, c, format)
 	}
 	capture, err := captureMode(o.Capture)
 	if err != nil {
@@ -91,16 +96,6 @@ func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
 		return err
 	}
 	return writeToken(env, format, tok, user)
-}
-
-// loginWith runs the flow, wiring the local echo endpoint when the
-// capture mode asks for it.
-func loginWith(ctx context.Context, env *Env, c *flow.Client, a flow.Authorization, exchangeHeader map[string][]string) (*flow.Token, error) {
-	_ = env
-	if a.Capture == flow.CaptureLocal {
-		return nil, usagef("--capture local is not available yet")
-	}
-	return c.Login(ctx, a, exchangeHeader)
 }
 
 func captureMode(s string) (flow.Capture, error) {
