@@ -3,6 +3,7 @@ module github.com/sfecho/sfecho
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/godbus/dbus/v5 v5.2.2 // indirect
 	github.com/gofrs/flock v0.13.2 // indirect
