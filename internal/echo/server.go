@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,6 +85,7 @@ type Server struct {
 	mu       sync.Mutex
 	closing  bool
 	inflight sync.WaitGroup // handlers that may still deliver
+	active   atomic.Int64   // handlers running now (for tests)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -163,8 +165,10 @@ func (s *Server) track(h http.Handler) http.Handler {
 			return
 		}
 		s.inflight.Add(1)
+		s.active.Add(1)
 		s.mu.Unlock()
 		defer s.inflight.Done()
+		defer s.active.Add(-1)
 		h.ServeHTTP(w, r)
 	})
 }
