@@ -72,6 +72,7 @@ func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error 
 	if err != nil {
 		return err
 	}
+	defer c.HTTP.CloseIdleConnections() // lets the server shut down at once
 	c.Logf = step
 	a := flow.Authorization{User: user.Username, Secret: user.Password, Capture: capture}
 	tok, err := c.Login(ctx, a, nil)
