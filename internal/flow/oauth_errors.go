@@ -9,6 +9,13 @@ import "strings"
 func classifyOAuth(op, code, desc string) (Kind, string) {
 	d := strings.ToLower(desc)
 	refresh := op == OpRefresh
+	if op == OpAuthorizeOTP {
+		// Registration and OTP failures at the OTP's authorize step
+		// (errors.md I4, I5, I7, I8; init_errors.go).
+		if k, advice, ok := classifyHeadlessText(strings.ToLower(code + " " + desc)); ok {
+			return k, advice
+		}
+	}
 	switch code {
 	case "invalid_grant":
 		return classifyGrant(refresh, op, d)
