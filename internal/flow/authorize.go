@@ -112,10 +112,11 @@ func (c *Client) authorizeRequest(ctx context.Context, a Authorization) (*http.R
 	if c.Scope != "" {
 		form.Set("scope", c.Scope)
 	}
-	// S256 only; Salesforce documents no code_challenge_method parameter but
-	// the issue asks for it, and RFC 7636 servers read it (protocol.md Q9).
+	// S256 only (protocol.md Q9); see Client.OmitChallengeMethod.
 	form.Set("code_challenge", a.Challenge)
-	form.Set("code_challenge_method", "S256")
+	if !c.OmitChallengeMethod {
+		form.Set("code_challenge_method", "S256")
+	}
 	switch {
 	case a.LoginHint != "":
 		form.Set("login_hint", a.LoginHint)

@@ -37,6 +37,11 @@ type Client struct {
 	RedirectURI string
 	// Scope is space-separated (protocol.md §1, Q8); omitted when empty.
 	Scope string
+	// OmitChallengeMethod leaves code_challenge_method out of the authorize
+	// request. Salesforce documents only code_challenge (S256) and no method
+	// parameter, and its SDKs send none (protocol.md §1, Q9, unconfirmed
+	// whether it is read); sfecho sends "S256" by default, as RFC 7636 asks.
+	OmitChallengeMethod bool
 	// Logf narrates each step (sfecho demo, -v). It must never be handed a
 	// secret; nil means silent.
 	Logf func(format string, args ...any)

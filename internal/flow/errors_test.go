@@ -1,0 +1,140 @@
+package flow
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestClassifyOAuth(t *testing.T) {
+	tests := []struct {
+		op, code, desc string
+		want           Kind
+		advice         string
+	}{
+		{OpAuthorize, "invalid_grant", "authentication failure", KindRejected, "username and password"},
+		{OpAuthorize, "invalid_grant", "IP restricted or invalid login hours", KindSetup, "IP Relaxation"},
+		{OpAuthorize, "invalid_grant", "user hasn't approved this consumer", KindSetup, "consent"},
+		{OpAuthorize, "invalid_client_id", "client identifier invalid", KindSetup, "Consumer Key"},
+		{OpAuthorize, "redirect_uri_mismatch", "redirect_uri must match configuration", KindSetup, "Callback URL"},
+		{OpAuthorize, "unsupported_response_type", "", KindSetup, "Allow Authorization Code"},
+		{OpAuthorize, "oauth_flow_disabled", "", KindSetup, "Enable Authorization Code"},
+		{OpAuthorize, "invalid_app_access", "user is not admin approved to access this app", KindSetup, "Policies"},
+		{OpAuthorize, "inactive_user", "User is inactive", KindRejected, "inactive"},
+		{OpAuthorize, "inactive_org", "", KindSetup, "org"},
+		{OpAuthorize, "rate_limit_exceeded", "", KindNetwork, "3,600"},
+		{OpAuthorize, "invalid_scope", "", KindSetup, "space-separated"},
+		{OpAuthorize, "invalid_request", "missing required code challenge", KindSetup, "PKCE"},
+		{OpAuthorize, "invalid_request", "uvid invalid", KindUsage, "v4 UUID"},
+		{OpAuthorize, "access_denied", "end-user denied authorization", KindRejected, "Allow"},
+		{OpAuthorizeOTP, "invalid_grant", "authentication failure", KindRejected, "request a new one"},
+		{OpExchange, "invalid_grant", "expired authorization code", KindRejected, "exchange the new code"},
+		{OpExchange, "invalid_grant", "invalid code verifier", KindRejected, "PKCE"},
+		{OpExchange, "invalid_client", "invalid client credentials", KindSetup, "Require secret"},
+		{OpExchange, "unsupported_grant_type", "grant type not supported", KindUsage, "https"},
+		{OpRefresh, "invalid_grant", "expired access/refresh token", KindNoSession, "sfecho login"},
+		{OpRefresh, "invalid_grant", "authentication failure", KindNoSession, "password changed"},
+		{OpRefresh, "invalid_client", "invalid client credentials", KindNoSession, "sfecho login"},
+		{OpAuthorize, "something_new", "", KindUnexpected, ""},
+	}
+	for _, tc := range tests {
+		kind, advice := classifyOAuth(tc.op, tc.code, tc.desc)
+		if kind != tc.want || !strings.Contains(advice, tc.advice) {
+			t.Errorf("classifyOAuth(%q, %q, %q) = %v, %q; want %v, ~%q", tc.op, tc.code, tc.desc, kind, advice, tc.want, tc.advice)
+		}
+	}
+}
+
+func TestTransportErrorKinds(t *testing.T) {
+	dns := &url.Error{Op: "Post", URL: "https://x.example/?code=SECRET", Err: &net.DNSError{Err: "no such host", Name: "x.example", IsNotFound: true}}
+	e := transportError(OpAuthorize, "https://x.example/a", dns)
+	if KindOf(e) != KindNetwork || strings.Contains(e.Error(), "SECRET") || !strings.Contains(AdviceOf(e), "HTTPS_PROXY") {
+		t.Errorf("dns: %v / %q", e, AdviceOf(e))
+	}
+	if KindOf(transportError(OpAuthorize, "https://x", io.ErrUnexpectedEOF)) != KindNetwork {
+		t.Error("EOF is not a network error")
+	}
+	if KindOf(transportError(OpAuthorize, "https://x", context.DeadlineExceeded)) != KindNetwork {
+		t.Error("deadline is not a network error")
+	}
+}
+
+func TestResponseErrorShapes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/html":
+			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+			io.WriteString(w, "<html>login</html>")
+		case "/rest":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(401)
+			io.WriteString(w, `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`)
+		case "/429":
+			w.WriteHeader(429)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	for path, want := range map[string]Kind{"/html": KindSetup, "/rest": KindUnexpected, "/429": KindNetwork, "/missing": KindSetup} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := readBody(resp)
+		e := responseError(OpAuthorize, resp, body)
+		if KindOf(e) != want {
+			t.Errorf("%s: kind %v (%v); want %v", path, KindOf(e), e, want)
+		}
+	}
+}
+
+func TestParseSite(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://acme.my.site.com/shop/":   true,
+		"https://acme.my.site.com":         true,
+		"http://127.0.0.1:8080/shop":       true,
+		"http://localhost:1":               true,
+		"http://acme.my.site.com":          false,
+		"https://acme.my.site.com/s/login": false,
+		"https://login.salesforce.com":     false,
+		"acme.my.site.com":                 false,
+		"":                                 false,
+		"https://user:pw@acme.my.site.com": false,
+	} {
+		u, err := ParseSite(raw)
+		if (err == nil) != ok {
+			t.Errorf("ParseSite(%q) = %v, %v; want ok=%v", raw, u, err, ok)
+		}
+		if err != nil && (KindOf(err) != KindUsage || strings.Contains(err.Error(), "pw@")) {
+			t.Errorf("ParseSite(%q) error %v", raw, err)
+		}
+		if ok && strings.HasSuffix(u.Path, "/") {
+			t.Errorf("ParseSite(%q) kept a trailing slash", raw)
+		}
+	}
+}
+
+func TestTokenSignature(t *testing.T) {
+	// Computed independently with:
+	// printf %s 'https://x/id/00D/005''1667600739962' | openssl dgst -sha256 -hmac secret -binary | base64
+	tok := &Token{ID: "https://x/id/00D/005", IssuedAt: "1667600739962", Signature: "5U8bToX1SKZR3hU6CaH7cenQkGxGh7ebBf9iP6KTkQc="}
+	if !tok.VerifySignature("secret") {
+		t.Error("VerifySignature rejected the openssl vector")
+	}
+	if tok.VerifySignature("other") {
+		t.Error("VerifySignature accepted the wrong secret")
+	}
+	tok.Signature = "not base64!"
+	if tok.VerifySignature("secret") {
+		t.Error("VerifySignature accepted garbage")
+	}
+	if got := tok.IssuedTime().UnixMilli(); got != 1667600739962 {
+		t.Errorf("IssuedTime = %d", got)
+	}
+}
