@@ -24,6 +24,7 @@ type appOptions struct {
 	Timeout                                              time.Duration
 	Verbose                                              bool
 	Profile                                              string
+	OmitChallengeMethod                                  bool
 
 	clientSecret string  // read from SFECHO_CLIENT_SECRET or the file; never a flag value
 	prof         setting // the profile's settings, for keys beyond these flags
@@ -38,6 +39,7 @@ func (o *appOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
 	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
+	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "send code_challenge without code_challenge_method=S256 (Salesforce documents no method parameter)")
 }
 
 // settings is one layer of configuration: a key's value and whether it
@@ -132,7 +134,7 @@ func (o *appOptions) client(env *Env) (*flow.Client, error) {
 		return nil, err
 	}
 	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
-		RedirectURI: o.RedirectURI, Scope: o.Scope}
+		RedirectURI: o.RedirectURI, Scope: o.Scope, OmitChallengeMethod: o.OmitChallengeMethod}
 	if o.Verbose {
 		c.Logf = func(f string, a ...any) { env.Err.Write([]byte("* " + sprintf(f, a...) + "\n")) }
 	}
