@@ -111,7 +111,10 @@ func TestSimCommand(t *testing.T) {
 	cert := filepath.Join(t.TempDir(), "sim.pem")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- Run(ctx, []string{"sim", "--tls", "--cert-file", cert, "--prefix", "shop"}, te.Env); pw.Close() }()
+	go func() {
+		done <- Run(ctx, []string{"sim", "--tls", "--cert-file", cert, "--prefix", "shop"}, te.Env)
+		pw.Close()
+	}()
 	banner := map[string]string{}
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
