@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -41,10 +42,10 @@ func (c *Client) ChangePassword(ctx context.Context, username, otp, newPassword 
 	auth = InitAuth{Token: auth.Token}
 	b, err := c.postInit(ctx, OpForgotChange, PathForgotPassword, auth, body)
 	if err != nil {
-		return err
+		return forgotOTPAdvice(err)
 	}
 	if err := checkStatusCode(OpForgotChange, b, "success"); err != nil {
-		return err
+		return forgotOTPAdvice(err)
 	}
 	c.logf("%s: the site answered success", OpForgotChange)
 	return nil
@@ -65,4 +66,15 @@ func checkStatusCode(op string, body []byte, want string) error {
 	e := &Error{Op: op, Status: http.StatusOK, Code: v.StatusCode, Description: oneLine(v.Message)}
 	e.Kind, e.Advice = classifyInit(op, e.Code, e.Description, http.StatusOK, InitAuth{})
 	return e
+}
+
+// forgotOTPAdvice adds "or no such user" to a rejected OTP: the init step
+// answered otp_sent for unknown users too, so a refused code may mean the
+// user does not exist (errors.md I7). It never says which.
+func forgotOTPAdvice(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Advice == adviceOTP {
+		e.Advice = adviceOTPForgot
+	}
+	return err
 }

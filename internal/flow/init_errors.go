@@ -20,6 +20,8 @@ const (
 	adviceEmailTemplate     = "the site allowlists email templates: pass an allowlisted emailtemplate or clear the allowlist"         // I6
 	adviceOTPAttempts       = "too many wrong codes: start the flow again to get a new code"                                          // I8
 	adviceVerificationType  = "the OTP was sent by another method: pass the same --method as at init (Auth-Verification-Type must match)"
+	adviceNoPhone           = "sms needs the user's mobile phone: pass --custom mobilePhone=+15555550100, or use --method email"
+	adviceOTPForgot         = "the code was wrong or has expired, or the username is not a member of this site: request a new code"
 	adviceInitEndpoint404   = "no headless endpoint there: check the site prefix, and that the flow is enabled in the site's Headless Identity Configuration"
 	adviceInitUnexpectedFmt = "the %s endpoint answered something sfecho cannot place: run with -v and compare with protocol.md §4–§6"
 )
@@ -111,6 +113,8 @@ func classifyInit(op, code, desc string, status int, auth InitAuth) (Kind, strin
 		return KindSetup, adviceRecaptcha
 	case strings.Contains(t, "template"):
 		return KindSetup, adviceEmailTemplate
+	case strings.Contains(t, "mobilephone") || strings.Contains(t, "phone number"):
+		return KindUsage, adviceNoPhone
 	case strings.Contains(t, "disabled") || strings.Contains(t, "not enabled") ||
 		strings.Contains(t, "not allowed") || strings.Contains(t, "not permitted"):
 		return KindSetup, adviceInitDisabled
@@ -124,6 +128,9 @@ func classifyInit(op, code, desc string, status int, auth InitAuth) (Kind, strin
 		return KindRejected, adviceOTP
 	}
 	if k, advice := classifyOAuth(op, code, desc); k != KindUnexpected {
+		if advice == "" {
+			advice = fmt.Sprintf(adviceInitUnexpectedFmt, op)
+		}
 		return k, advice
 	}
 	return KindUnexpected, fmt.Sprintf(adviceInitUnexpectedFmt, op)
@@ -151,8 +158,9 @@ func classifyHeadlessText(t string) (Kind, string, bool) {
 	case strings.Contains(t, "duplicate") ||
 		(strings.Contains(t, "username") && (strings.Contains(t, "exists") || strings.Contains(t, "taken"))):
 		return KindRejected, adviceDuplicateUser, true
-	case strings.Contains(t, "password") && (strings.Contains(t, "policy") || strings.Contains(t, "weak") ||
-		strings.Contains(t, "complex") || strings.Contains(t, "too short") || strings.Contains(t, "requirement")):
+	case strings.Contains(t, "invalid_new_password") || strings.Contains(t, "password") &&
+		(strings.Contains(t, "policy") || strings.Contains(t, "weak") || strings.Contains(t, "complex") ||
+			strings.Contains(t, "too short") || strings.Contains(t, "requirement") || strings.Contains(t, "at least")):
 		return KindRejected, adviceWeakPassword, true
 	case strings.Contains(t, "too many") || strings.Contains(t, "attempts"):
 		return KindRejected, adviceOTPAttempts, true
