@@ -1,8 +1,35 @@
 package cli
 
-// loadProfile returns the settings of a named profile from the config file.
-// Until profiles exist every lookup is unset.
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/sfecho/sfecho/internal/config"
+	"github.com/sfecho/sfecho/internal/store"
+)
+
+// configPath is the config file: os.UserConfigDir()/sfecho/config.toml.
+func configPath(env *Env) string { return filepath.Join(env.ConfigDir, "config.toml") }
+
+// loadProfile returns the settings of a named profile from the config file,
+// keyed by flag name ("client-id" reads client_id). A profile the file does
+// not define has no settings: it may exist only as a saved session. A
+// config file with an error is a usage error naming the file and line.
 func loadProfile(env *Env, name string) (setting, error) {
-	_, _ = env, name
-	return func(string) (string, bool) { return "", false }, nil
+	if err := store.ValidateProfile(name); err != nil {
+		return nil, usagef("--profile: %v", err)
+	}
+	f, err := config.Load(configPath(env))
+	if err != nil {
+		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix the file, or run sfecho profile set to rewrite it"}
+	}
+	p, _ := f.Profile(name)
+	values := map[string]string{}
+	for _, fld := range p.Fields() {
+		values[fld.Key] = fld.Value
+	}
+	return func(key string) (string, bool) {
+		v, ok := values[strings.ReplaceAll(key, "-", "_")]
+		return v, ok
+	}, nil
 }

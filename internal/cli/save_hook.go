@@ -2,13 +2,46 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sfecho/sfecho/internal/flow"
 )
 
-// saveLogin saves the session after a login. Until saved sessions exist it
-// does nothing.
-func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, store, user string, tok *flow.Token) error {
-	_, _, _, _, _, _, _ = ctx, env, app, noStore, store, user, tok
+// saveLogin saves the session of a fresh login under the profile, unless
+// --no-store. The store is --store, else SFECHO_STORE, else the profile's,
+// else file. Expiry is learnt first (a JWT's exp, else one introspection
+// request; nothing rotates at login, so nothing is lost if that is slow),
+// then the session is written under the profile's lock, so that a
+// concurrent `sfecho token` cannot overwrite it with an older refresh.
+func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, storeName, user string, tok *flow.Token) error {
+	if noStore {
+		return nil
+	}
+	if storeName == "" {
+		storeName = env.getenv("SFECHO_STORE")
+	}
+	if v, ok := app.prof("store"); storeName == "" && ok {
+		storeName = v
+	}
+	st, err := openStore(env, storeName)
+	if err != nil {
+		return err
+	}
+	s := newSession(app.Profile, app, user, tok, env.Now())
+	if c, err := app.client(env); err == nil {
+		s.Expiry, s.ExpirySource = c.LearnExpiry(ctx, tok.CommunityURL, tok)
+	}
+	unlock, err := lockProfile(ctx, env, app.Profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := st.Save(s); err != nil {
+		return storeError(fmt.Errorf("save session: %w", err), app.Profile)
+	}
+	if env.InTTY {
+		fmt.Fprintf(env.Err, "sfecho: session saved for profile %s (%s store); `sfecho token%s` prints a valid access token\n",
+			app.Profile, st.Name(), profileFlag(app.Profile))
+	}
 	return nil
 }

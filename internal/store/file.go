@@ -50,7 +50,7 @@ func (f *File) Load(profile string) (*Session, error) {
 	data, err := readPrivate(f.Path(profile))
 	if errors.Is(err, ErrNotFound) {
 		if _, kerr := os.Stat(filepath.Join(f.dir, profile+".keyring.json")); kerr == nil {
-			return nil, fmt.Errorf("%w for profile %q in the session file (it is in the OS keyring: use --store keyring)", ErrNotFound, profile)
+			return nil, fmt.Errorf("%w in %s (%w: use --store keyring)", ErrNotFound, f.Path(profile), ErrInKeyring)
 		}
 	}
 	if err != nil {

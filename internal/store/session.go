@@ -14,6 +14,10 @@ const DefaultProfile = "default"
 // ErrNotFound reports that no session is saved for the profile.
 var ErrNotFound = errors.New("no saved session")
 
+// ErrInKeyring accompanies [ErrNotFound] from [File.Load] when the profile's
+// session was saved with the keyring backend instead.
+var ErrInKeyring = errors.New("the session is saved in the OS keyring")
+
 // Session is what sfecho keeps of a login: where and as whom it was made, the
 // tokens, and what is known of their expiry.
 type Session struct {

@@ -300,7 +300,7 @@ func TestFileHintsKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := NewFile(dir).Load("default")
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--store keyring") {
+	if !errors.Is(err, ErrNotFound) || !errors.Is(err, ErrInKeyring) || !strings.Contains(err.Error(), "--store keyring") {
 		t.Errorf("File.Load = %v; want ErrNotFound with a --store keyring hint", err)
 	}
 }

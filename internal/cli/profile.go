@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/config"
+)
+
+// newProfileCmd groups the commands that edit the config file's profiles.
+func newProfileCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "profile",
+		Short: "List, show and edit the named profiles of the config file",
+		Long: `Profiles are tables in the config file (` + "`os.UserConfigDir()/sfecho/config.toml`" + `) that hold
+settings for --profile NAME (or SFECHO_PROFILE). Flags beat SFECHO_* variables, which beat
+the profile, which beats the default. The file holds no secrets.
+
+Keys:
+` + keyHelp(),
+		Example: `  sfecho profile set ci site https://acme.my.site.com/shop
+  sfecho profile set ci client_id 3MVG9...
+  sfecho profile set ci store keyring
+  sfecho profile show ci
+  sfecho token --profile ci`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newProfileListCmd(env), newProfileShowCmd(env), newProfileSetCmd(env),
+		newProfileUnsetCmd(env), newProfileDeleteCmd(env))
+	return cmd
+}
+
+func keyHelp() string {
+	var b strings.Builder
+	for _, k := range config.Keys() {
+		fmt.Fprintf(&b, "  %-20s %s\n", k.Key, k.Value)
+	}
+	return b.String()
+}
+
+// loadConfig reads the config file; errors name the file and line (exit 2).
+func loadConfig(env *Env) (*config.File, error) {
+	f, err := config.Load(configPath(env))
+	if err != nil {
+		return nil, &exitError{code: ExitUsage, msg: err.Error()}
+	}
+	return f, nil
+}
+
+// editConfig loads the config file, applies edit and saves it.
+func editConfig(env *Env, edit func(*config.File) error) error {
+	f, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	if err := edit(f); err != nil {
+		return err
+	}
+	if err := f.Save(configPath(env)); err != nil {
+		return &exitError{code: ExitUsage, msg: err.Error()}
+	}
+	return nil
+}
+
+func newProfileListCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the profiles of the config file, one per line",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			f, err := loadConfig(env)
+			if err != nil {
+				return err
+			}
+			for _, name := range f.Names() {
+				fmt.Fprintln(env.Out, name)
+			}
+			return nil
+		},
+	}
+}
+
+func newProfileShowCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show [NAME]",
+		Short: "Show a profile's settings (default: --profile, SFECHO_PROFILE or default)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := profileName(cmd, env)
+			if len(args) == 1 {
+				name = args[0]
+			}
+			f, err := loadConfig(env)
+			if err != nil {
+				return err
+			}
+			p, ok := f.Profile(name)
+			if !ok {
+				return usagef("no profile %q in %s (profiles: %s)", name, configPath(env), strings.Join(f.Names(), ", "))
+			}
+			fmt.Fprintf(env.Out, "[profiles.%s]\n", strconv.Quote(name))
+			for _, fld := range p.Fields() {
+				fmt.Fprintf(env.Out, "%s = %s\n", fld.Key, strconv.Quote(fld.Value))
+			}
+			return nil
+		},
+	}
+}
+
+func newProfileSetCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:     "set NAME KEY VALUE",
+		Short:   "Set a key of a profile, creating the profile if needed",
+		Example: `  sfecho profile set default site https://acme.my.site.com/shop`,
+		Args:    cobra.ExactArgs(3),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if args[1] == "client_secret" {
+				return usagef("the config file holds no secrets: put the secret in a file and set client_secret_file")
+			}
+			return editConfig(env, func(f *config.File) error {
+				if err := f.Set(args[0], args[1], args[2]); err != nil {
+					return usagef("%v", err)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func newProfileUnsetCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unset NAME KEY",
+		Short: "Remove a key from a profile",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return editConfig(env, func(f *config.File) error {
+				if _, ok := f.Profile(args[0]); !ok {
+					return usagef("no profile %q in %s", args[0], configPath(env))
+				}
+				if err := f.Set(args[0], args[1], ""); err != nil {
+					return usagef("%v", err)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func newProfileDeleteCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a profile from the config file (its saved session is kept)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			err := editConfig(env, func(f *config.File) error {
+				if !f.Delete(args[0]) {
+					return usagef("no profile %q in %s", args[0], configPath(env))
+				}
+				return nil
+			})
+			if err == nil {
+				fmt.Fprintf(env.Err, "sfecho: deleted profile %s; its saved session, if any, is kept (sfecho logout --profile %s removes it)\n", args[0], args[0])
+			}
+			return err
+		},
+	}
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// refreshOptions are the inputs of sfecho refresh.
+type refreshOptions struct {
+	sess   sessionOptions
+	Output string
+}
+
+func newRefreshCmd(env *Env) *cobra.Command {
+	o := &refreshOptions{}
+	cmd := &cobra.Command{
+		Use:   "refresh",
+		Short: "Refresh the saved session's access token now",
+		Long: `Trade the saved refresh token for a new access token, whatever time is left, and save
+the answer (with refresh token rotation, the new refresh token too) before anything else.
+It runs under the same cross-process lock as sfecho token.
+
+Without -o it prints one line on stderr saying until when the new token is valid.`,
+		Example: `  sfecho refresh
+  sfecho refresh --profile ci -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.sess.resolve(cmd, env); err != nil {
+				return err
+			}
+			return runRefresh(cmd.Context(), env, o)
+		},
+	}
+	o.sess.addFlags(cmd, true)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "print the new token: token, header, env or json (default: nothing)")
+	registerEnum(cmd, "output", sessionFormats...)
+	return cmd
+}
+
+func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
+	if o.Output != "" {
+		if err := checkSessionFormat(o.Output); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(env, o.sess.Store)
+	if err != nil {
+		return err
+	}
+	s, _, err := freshSession(ctx, env, &o.sess, st, true)
+	if err != nil {
+		return err
+	}
+	if o.Output != "" {
+		return writeSession(env, o.Output, s)
+	}
+	exp, src := expiry(s, o.sess.Lifetime)
+	fmt.Fprintf(env.Err, "sfecho: refreshed profile %s; the access token is valid until %s (%s)\n",
+		o.sess.app.Profile, exp.Local().Format(time.RFC3339), describeSource(src))
+	return nil
+}
+
+// describeSource says how an expiry is known, for people.
+func describeSource(src string) string {
+	switch src {
+	case "jwt":
+		return "from the JWT's exp"
+	case "introspect":
+		return "from introspection"
+	}
+	return "assumed: issued_at + --session-lifetime"
+}

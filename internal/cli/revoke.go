@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/store"
+)
+
+// revokeOptions are the inputs of sfecho revoke.
+type revokeOptions struct {
+	sess        sessionOptions
+	AccessToken bool
+}
+
+func newRevokeCmd(env *Env) *cobra.Command {
+	o := &revokeOptions{}
+	cmd := &cobra.Command{
+		Use:   "revoke",
+		Short: "Revoke the saved session's tokens at the site",
+		Long: `Revoke the saved session's refresh token at the site, which also revokes every access
+token issued from it. With --access-token, revoke only the current access token: the next
+sfecho token then refreshes.
+
+The saved session is kept (sfecho logout revokes and removes it). Revoking a token the site
+no longer knows exits 3.`,
+		Example: `  sfecho revoke
+  sfecho revoke --access-token`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.sess.resolve(cmd, env); err != nil {
+				return err
+			}
+			return runRevoke(cmd.Context(), env, o)
+		},
+	}
+	o.sess.addFlags(cmd, false)
+	cmd.Flags().BoolVar(&o.AccessToken, "access-token", false, "revoke only the access token")
+	return cmd
+}
+
+func runRevoke(ctx context.Context, env *Env, o *revokeOptions) error {
+	st, err := openStore(env, o.sess.Store)
+	if err != nil {
+		return err
+	}
+	unlock, err := lockProfile(ctx, env, o.sess.app.Profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s, err := loadSession(st, o.sess.app.Profile)
+	if err != nil {
+		return err
+	}
+	what, token := revokeTarget(s, o.AccessToken)
+	c, err := clientFor(env, &o.sess, s)
+	if err != nil {
+		return err
+	}
+	if err := c.Revoke(ctx, s.CommunityURL, token); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, o.sess.app.Profile)
+	return nil
+}
+
+// revokeTarget picks the token to revoke: the refresh token (which takes
+// its access tokens with it) unless only the access token is asked for or
+// there is no refresh token.
+func revokeTarget(s *store.Session, accessOnly bool) (what, token string) {
+	if accessOnly || s.RefreshToken == "" {
+		return "access token", s.AccessToken
+	}
+	return "refresh token and its access tokens", s.RefreshToken
+}

@@ -1,0 +1,430 @@
+package cli
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/store"
+)
+
+// refreshCounter counts refresh grants on their way to the site.
+type refreshCounter struct{ n atomic.Int64 }
+
+func (rc *refreshCounter) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, flow.PathToken) && r.ParseForm() == nil &&
+			r.PostForm.Get("grant_type") == "refresh_token" {
+			rc.n.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionSite starts a site with refresh token rotation (unless mod turns
+// it off) and a refresh counter.
+func sessionSite(t *testing.T, mod func(*sim.Config)) (*testSite, *refreshCounter) {
+	t.Helper()
+	cfg := defaultConfig()
+	cfg.RotateRefreshTokens = true
+	if mod != nil {
+		mod(&cfg)
+	}
+	rc := &refreshCounter{}
+	return startSite(t, cfg, rc.wrap), rc
+}
+
+// login logs the test user in, saving the session, and returns the
+// access token it printed.
+func (ts *testSite) login(t *testing.T, te *testEnv, extra ...string) string {
+	t.Helper()
+	te.stdin.Reset()
+	te.stdin.WriteString(testPass + "\n")
+	args := append([]string{"login", "--site", ts.URL, "--client-id", testClient, "--username", testUser,
+		"--password-stdin", "--scope", "api refresh_token", "-o", "token"}, extra...)
+	if code := te.run(t, args...); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, te.stderr)
+	}
+	return strings.TrimSpace(te.stdout.String())
+}
+
+// later moves te's clock forward, so that saved tokens look expired.
+func (te *testEnv) later(d time.Duration) { te.Env.Now = func() time.Time { return time.Now().Add(d) } }
+
+func (te *testEnv) session(t *testing.T, profile string) *store.Session {
+	t.Helper()
+	s, err := store.NewFile(sessionsDir(te.Env)).Load(profile)
+	if err != nil {
+		t.Fatalf("load session: %v", err)
+	}
+	return s
+}
+
+func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	if s := te.session(t, "default"); s.ExpirySource != "introspect" || s.Expiry.IsZero() {
+		t.Errorf("login saved expiry %v from %q; want it from introspection", s.Expiry, s.ExpirySource)
+	}
+	before := ts.Requests()
+	if code := te.run(t, "token"); code != 0 {
+		t.Fatalf("token: exit %d\n%s", code, te.stderr)
+	}
+	if got := te.stdout.String(); got != at+"\n" {
+		t.Errorf("token printed %q; want the login's access token and a newline", got)
+	}
+	if te.stderr.Len() != 0 {
+		t.Errorf("token wrote to stderr: %s", te.stderr)
+	}
+	if n := ts.Requests() - before; n != 0 || rc.n.Load() != 0 {
+		t.Errorf("token on a valid session made %d requests (%d refreshes); want 0", n, rc.n.Load())
+	}
+}
+
+func TestTokenFormats(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	tests := []struct {
+		format string
+		want   []string
+	}{
+		{"token", []string{at + "\n"}},
+		{"header", []string{"Authorization: Bearer " + at + "\n"}},
+		{"env", []string{"export SF_ACCESS_TOKEN='" + at + "'\n", "export SF_INSTANCE_URL='http", "export SF_COMMUNITY_URL='" + ts.URL + "'"}},
+		{"json", []string{`"access_token": "` + at + `"`, `"refresh_token"`, `"instance_url"`, `"issued_at"`, `"sfdc_community_url"`}},
+	}
+	for _, tt := range tests {
+		if code := te.run(t, "token", "-o", tt.format); code != 0 {
+			t.Fatalf("-o %s: exit %d\n%s", tt.format, code, te.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(te.stdout.String(), w) {
+				t.Errorf("-o %s printed %q; want it to contain %q", tt.format, te.stdout, w)
+			}
+		}
+	}
+	if code := te.run(t, "token", "-o", "yaml"); code != ExitUsage {
+		t.Errorf("-o yaml: exit %d; want %d", code, ExitUsage)
+	}
+}
+
+func TestTokenWithoutSession(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	for _, args := range [][]string{{"token"}, {"token", "--profile", "ci"}, {"status"}, {"refresh"}, {"userinfo"}, {"logout"}, {"revoke"}} {
+		if code := te.run(t, args...); code != ExitNoSession {
+			t.Errorf("%v: exit %d; want %d\n%s", args, code, ExitNoSession, te.stderr)
+		}
+		if !strings.Contains(te.stderr.String(), "run sfecho login") || te.stdout.Len() != 0 {
+			t.Errorf("%v: stderr %q, stdout %q; want advice to run sfecho login and no output", args, te.stderr, te.stdout)
+		}
+		if len(args) > 1 && !strings.Contains(te.stderr.String(), "sfecho login --profile ci") {
+			t.Errorf("advice for another profile does not name it: %s", te.stderr)
+		}
+	}
+}
+
+func TestTokenRefreshesExpiringSession(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	old := te.session(t, "default")
+	te.later(2*time.Hour - time.Minute) // less than --min-valid (5m) left
+	if code := te.run(t, "token"); code != 0 {
+		t.Fatalf("token: exit %d\n%s", code, te.stderr)
+	}
+	got := strings.TrimSpace(te.stdout.String())
+	if got == at || got == "" {
+		t.Fatalf("token printed the old token %q; want a refreshed one", got)
+	}
+	s := te.session(t, "default")
+	if rc.n.Load() != 1 || s.AccessToken != got || s.RefreshToken == old.RefreshToken || s.RefreshToken == "" {
+		t.Errorf("after refresh: %d refreshes, saved AT matches=%v, RT rotated=%v; want 1, true, true",
+			rc.n.Load(), s.AccessToken == got, s.RefreshToken != old.RefreshToken)
+	}
+	if s.ExpirySource != "introspect" {
+		t.Errorf("refreshed session: expiry from %q; want introspect", s.ExpirySource)
+	}
+	var before, after map[string]any
+	_ = json.Unmarshal(old.Token, &before)
+	_ = json.Unmarshal(s.Token, &after)
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			t.Errorf("the refreshed session lost the token field %q", k)
+		}
+	}
+	if after["access_token"] != got {
+		t.Errorf("saved token response holds access_token %v; want the new one", after["access_token"])
+	}
+	// --min-valid decides: with less asked for, no refresh.
+	te.later(2*time.Hour - 10*time.Minute)
+	if code := te.run(t, "token", "--min-valid", "1m"); code != 0 || rc.n.Load() != 1 {
+		t.Errorf("token --min-valid 1m: exit %d, %d refreshes; want 0, 1", code, rc.n.Load())
+	}
+}
+
+func TestTokenLifetimeWithoutIntrospection(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, func(c *sim.Config) { c.IntrospectDisabled = true })
+	te := newTestEnv(t)
+	ts.login(t, te)
+	if s := te.session(t, "default"); !s.Expiry.IsZero() {
+		t.Fatalf("expiry %v saved without introspection; want unknown", s.Expiry)
+	}
+	te.later(30 * time.Minute)
+	steps := []struct {
+		args      []string
+		env       map[string]string
+		refreshes int64
+	}{
+		{[]string{"token"}, nil, 0}, // default lifetime 2h
+		{[]string{"token", "--session-lifetime", "20m"}, nil, 1},
+		{[]string{"token"}, map[string]string{"SFECHO_SESSION_LIFETIME": "90m"}, 1},
+	}
+	for _, st := range steps {
+		for k, v := range st.env {
+			te.vars[k] = v
+		}
+		if code := te.run(t, st.args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", st.args, code, te.stderr)
+		}
+		if got := rc.n.Load(); got != st.refreshes {
+			t.Errorf("%v %v: %d refreshes so far; want %d", st.args, st.env, got, st.refreshes)
+		}
+	}
+	te.vars["SFECHO_SESSION_LIFETIME"] = "soon"
+	if code := te.run(t, "token"); code != ExitUsage {
+		t.Errorf("SFECHO_SESSION_LIFETIME=soon: exit %d; want %d", code, ExitUsage)
+	}
+}
+
+func TestTokenRefreshRejected(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	ts.login(t, te)
+	s := te.session(t, "default")
+	// The refresh token dies at the site (revoked by an admin, a policy, ...).
+	if code := te.run(t, "revoke"); code != 0 {
+		t.Fatalf("revoke: exit %d\n%s", code, te.stderr)
+	}
+	te.later(3 * time.Hour)
+	if code := te.run(t, "token"); code != ExitNoSession {
+		t.Fatalf("token with a revoked refresh token: exit %d; want %d\n%s", code, ExitNoSession, te.stderr)
+	}
+	if !strings.Contains(te.stderr.String(), "sfecho login") || te.stdout.Len() != 0 {
+		t.Errorf("stderr %q stdout %q; want advice to log in and no token", te.stderr, te.stdout)
+	}
+	if strings.Contains(te.stderr.String(), s.RefreshToken) {
+		t.Error("the error shows the refresh token")
+	}
+}
+
+func TestTokenNoRefreshToken(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	te.stdin.WriteString(testPass + "\n")
+	if code := te.run(t, "login", "--site", ts.URL, "--client-id", testClient, "--username", testUser,
+		"--password-stdin", "--scope", "api", "-o", "token"); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, te.stderr)
+	}
+	te.later(3 * time.Hour)
+	if code := te.run(t, "token"); code != ExitNoSession || !strings.Contains(te.stderr.String(), "refresh_token") {
+		t.Errorf("token without a refresh token: exit %d, %s; want 4 and the scope advice", code, te.stderr)
+	}
+}
+
+func TestRefreshCommand(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	if code := te.run(t, "refresh"); code != 0 {
+		t.Fatalf("refresh: exit %d\n%s", code, te.stderr)
+	}
+	if te.stdout.Len() != 0 || !strings.Contains(te.stderr.String(), "refreshed profile default") {
+		t.Errorf("refresh printed stdout %q stderr %q", te.stdout, te.stderr)
+	}
+	if code := te.run(t, "refresh", "-o", "json"); code != 0 {
+		t.Fatalf("refresh -o json: exit %d\n%s", code, te.stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(te.stdout.Bytes(), &m); err != nil || m["access_token"] == at {
+		t.Errorf("refresh -o json = %s (%v); want a new token response", te.stdout, err)
+	}
+	if rc.n.Load() != 2 {
+		t.Errorf("%d refreshes; want 2 (refresh always refreshes)", rc.n.Load())
+	}
+}
+
+func TestLogout(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	s := te.session(t, "default")
+	if code := te.run(t, "logout"); code != 0 {
+		t.Fatalf("logout: exit %d\n%s", code, te.stderr)
+	}
+	if _, err := store.NewFile(sessionsDir(te.Env)).Load("default"); err == nil {
+		t.Error("the session is still saved after logout")
+	}
+	c := &flow.Client{HTTP: http.DefaultClient, ClientID: testClient}
+	c.Site, _ = flow.ParseSite(ts.URL)
+	if _, err := c.Refresh(t.Context(), "", s.RefreshToken); flow.KindOf(err) != flow.KindNoSession {
+		t.Errorf("the refresh token still works after logout: %v", err)
+	}
+	if _, err := c.Userinfo(t.Context(), "", at); err == nil {
+		t.Error("the access token still works after logout")
+	}
+	if code := te.run(t, "logout"); code != ExitNoSession {
+		t.Errorf("second logout: exit %d; want %d", code, ExitNoSession)
+	}
+}
+
+func TestLogoutAlreadyRevokedAndUnreachable(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	ts.login(t, te)
+	if code := te.run(t, "revoke"); code != 0 {
+		t.Fatalf("revoke: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "revoke"); code != ExitRejected {
+		t.Errorf("second revoke: exit %d; want %d (errors.md U4)\n%s", code, ExitRejected, te.stderr)
+	}
+	if code := te.run(t, "logout"); code != 0 || !strings.Contains(te.stderr.String(), "warning") {
+		t.Errorf("logout of a revoked session: exit %d, %s; want 0 with a warning", code, te.stderr)
+	}
+
+	ts.login(t, te)
+	ts.Fail(sim.EndpointRevoke, sim.Failure{Status: http.StatusServiceUnavailable})
+	if code := te.run(t, "logout"); code != ExitNetwork || !strings.Contains(te.stderr.String(), "--force") {
+		t.Errorf("logout with the site down: exit %d, %s; want %d and a --force hint", code, te.stderr, ExitNetwork)
+	}
+	te.session(t, "default") // still saved
+	if code := te.run(t, "logout", "--force"); code != 0 {
+		t.Errorf("logout --force: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "status"); code != ExitNoSession {
+		t.Errorf("status after logout --force: exit %d; want %d", code, ExitNoSession)
+	}
+}
+
+func TestUserinfoRefreshesARefusedToken(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	ts.login(t, te)
+	if code := te.run(t, "userinfo"); code != 0 || !strings.Contains(te.stdout.String(), testUser) {
+		t.Fatalf("userinfo: exit %d, %s\n%s", code, te.stdout, te.stderr)
+	}
+	if code := te.run(t, "revoke", "--access-token"); code != 0 {
+		t.Fatalf("revoke --access-token: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "userinfo"); code != 0 || !strings.Contains(te.stdout.String(), testUser) {
+		t.Fatalf("userinfo after the access token was revoked: exit %d\n%s", code, te.stderr)
+	}
+	if rc.n.Load() != 1 {
+		t.Errorf("%d refreshes; want 1", rc.n.Load())
+	}
+}
+
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	if code := te.run(t, "status"); code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, te.stderr)
+	}
+	out := te.stdout.String()
+	for _, w := range []string{"Profile default (file store): logged in", testUser, ts.URL, testClient, "from introspection", "refresh token  saved"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("status lacks %q:\n%s", w, out)
+		}
+	}
+	s := te.session(t, "default")
+	if strings.Contains(out, at) || strings.Contains(out, s.RefreshToken) {
+		t.Errorf("status shows a token:\n%s", out)
+	}
+	te.later(3 * time.Hour)
+	if code := te.run(t, "status", "--json"); code != 0 {
+		t.Fatalf("status --json: exit %d\n%s", code, te.stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(te.stdout.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["state"] != "expired" || m["refreshable"] != true || m["expires_in"].(float64) > 0 || m["expiry_source"] != "introspect" {
+		t.Errorf("status --json = %v", m)
+	}
+}
+
+func TestSessionFilePermissionsRefused(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	ts.login(t, te)
+	path := filepath.Join(sessionsDir(te.Env), "default.json")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.run(t, "token"); code != ExitUsage || !strings.Contains(te.stderr.String(), "chmod 600 "+path) {
+		t.Errorf("token with a 0644 session: exit %d, %s; want %d and the chmod fix", code, te.stderr, ExitUsage)
+	}
+}
+
+func TestLoginNoStoreAndProfiles(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	ts.login(t, te, "--no-store")
+	if code := te.run(t, "token"); code != ExitNoSession {
+		t.Errorf("token after login --no-store: exit %d; want %d", code, ExitNoSession)
+	}
+	ci := ts.login(t, te, "--profile", "ci")
+	te.vars["SFECHO_PROFILE"] = "ci"
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) != ci {
+		t.Errorf("SFECHO_PROFILE=ci token: exit %d, %q; want the ci token\n%s", code, te.stdout, te.stderr)
+	}
+	if code := te.run(t, "token", "--profile", "../etc"); code != ExitUsage {
+		t.Errorf("--profile ../etc: exit %d; want %d", code, ExitUsage)
+	}
+}
+
+// TestCanarySessionCommands runs the session commands with -v against a
+// private client and checks that no token or secret reaches stderr.
+func TestCanarySessionCommands(t *testing.T) {
+	t.Parallel()
+	const secret = "CANARY-clientsecret-5e1"
+	cfg := defaultConfig()
+	cfg.RotateRefreshTokens, cfg.ClientSecret = true, secret
+	cn := &canaries{seen: map[string]string{secret: "client secret", testPass: "password"}}
+	ts := startSite(t, cfg, cn.record)
+	te := newTestEnv(t)
+	te.vars["SFECHO_CLIENT_SECRET"] = secret
+	ts.login(t, te)
+	te.later(3 * time.Hour)
+	for _, args := range [][]string{{"token", "-v"}, {"refresh", "-v"}, {"userinfo", "-v"}, {"status", "-v"}, {"revoke", "-v", "--access-token"}, {"logout", "-v"}} {
+		if code := te.run(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, te.stderr)
+		}
+		if l := cn.leaks(te.stderr.String()); len(l) > 0 {
+			t.Errorf("%v: stderr leaks %v:\n%s", args, l, te.stderr)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/store"
+)
+
+// statusOptions are the inputs of sfecho status.
+type statusOptions struct {
+	sess sessionOptions
+	JSON bool
+}
+
+func newStatusCmd(env *Env) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the saved session: who, where, and until when (tokens masked)",
+		Long: `Show what is saved for the profile, without contacting the site: user, site, app, scope,
+when the access token was issued and when it expires (and how that is known), and whether
+a refresh token is saved. Tokens are masked. Exit 4 when nothing is saved.`,
+		Example: `  sfecho status
+  sfecho status --profile ci --json | jq .expires_in`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.sess.resolve(cmd, env); err != nil {
+				return err
+			}
+			return runStatus(cmd.Context(), env, o)
+		},
+	}
+	o.sess.addFlags(cmd, true)
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+// sessionStatus is what status prints; the JSON keys are stable.
+type sessionStatus struct {
+	Profile      string    `json:"profile"`
+	Store        string    `json:"store"`
+	State        string    `json:"state"` // valid, expiring, expired
+	Site         string    `json:"site"`
+	ClientID     string    `json:"client_id"`
+	Username     string    `json:"username,omitempty"`
+	Scope        string    `json:"scope,omitempty"`
+	InstanceURL  string    `json:"instance_url,omitempty"`
+	CommunityURL string    `json:"sfdc_community_url,omitempty"`
+	TokenFormat  string    `json:"token_format,omitempty"`
+	AccessToken  string    `json:"access_token"` // masked
+	Refreshable  bool      `json:"refreshable"`
+	IssuedAt     time.Time `json:"issued_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	ExpirySource string    `json:"expiry_source"`
+	ExpiresIn    int64     `json:"expires_in"` // seconds; negative once expired
+	SavedAt      time.Time `json:"saved_at"`
+}
+
+func runStatus(_ context.Context, env *Env, o *statusOptions) error {
+	st, err := openStore(env, o.sess.Store)
+	if err != nil {
+		return err
+	}
+	s, err := loadSession(st, o.sess.app.Profile)
+	if err != nil {
+		return err
+	}
+	ss := statusOf(s, st.Name(), env.Now(), &o.sess)
+	if o.JSON {
+		b, _ := json.MarshalIndent(ss, "", "  ")
+		_, err := fmt.Fprintf(env.Out, "%s\n", b)
+		return err
+	}
+	return writeStatus(env, ss)
+}
+
+func statusOf(s *store.Session, storeName string, now time.Time, o *sessionOptions) sessionStatus {
+	exp, src := expiry(s, o.Lifetime)
+	state := "valid"
+	switch {
+	case !now.Before(exp):
+		state = "expired"
+	case needsRefresh(s, now, o):
+		state = "expiring"
+	}
+	return sessionStatus{
+		Profile: s.Profile, Store: storeName, State: state, Site: s.Site, ClientID: s.ClientID,
+		Username: s.Username, Scope: s.Scope, InstanceURL: s.InstanceURL, CommunityURL: s.CommunityURL,
+		TokenFormat: s.TokenFormat, AccessToken: maskToken(s.AccessToken), Refreshable: s.RefreshToken != "",
+		IssuedAt: s.IssuedAt, ExpiresAt: exp.UTC(), ExpirySource: src,
+		ExpiresIn: int64(exp.Sub(now) / time.Second), SavedAt: s.SavedAt,
+	}
+}
+
+func writeStatus(env *Env, ss sessionStatus) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Profile %s (%s store): %s\n", ss.Profile, ss.Store, describeState(ss))
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "  %-14s %s\n", k, v)
+		}
+	}
+	row("user", ss.Username)
+	row("site", ss.Site)
+	row("client id", ss.ClientID)
+	row("scope", ss.Scope)
+	row("instance url", ss.InstanceURL)
+	row("community url", ss.CommunityURL)
+	row("access token", ss.AccessToken)
+	row("issued", ss.IssuedAt.Local().Format(time.RFC3339))
+	row("expires", ss.ExpiresAt.Local().Format(time.RFC3339)+" ("+describeSource(ss.ExpirySource)+")")
+	row("refresh token", map[bool]string{true: "saved", false: "none: log in again when the access token expires"}[ss.Refreshable])
+	_, err := fmt.Fprint(env.Out, b.String())
+	return err
+}
+
+func describeState(ss sessionStatus) string {
+	left := time.Duration(ss.ExpiresIn) * time.Second
+	switch ss.State {
+	case "expired":
+		if ss.Refreshable {
+			return "access token expired; sfecho token will refresh it"
+		}
+		return "access token expired"
+	case "expiring":
+		return fmt.Sprintf("access token expires in %v; sfecho token will refresh it", left)
+	}
+	return fmt.Sprintf("logged in, access token valid for %v", left)
+}

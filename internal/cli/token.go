@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/store"
+)
+
+// tokenOptions are the inputs of sfecho token.
+type tokenOptions struct {
+	sess   sessionOptions
+	Output string
+}
+
+func newTokenCmd(env *Env) *cobra.Command {
+	o := &tokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Print a valid access token from the saved session, refreshing it first when needed",
+		Long: `Print the saved session's access token and nothing else, for scripts and CI.
+
+A token with more than --min-valid left is printed at once, without a request. Otherwise
+sfecho refreshes it first, under a lock shared by every sfecho process of this profile, and
+saves the new tokens before printing (refresh tokens may be single-use). Salesforce sends no
+expires_in: expiry comes from the JWT's exp, from introspection at refresh time, or from
+--session-lifetime after issued_at.
+
+Exit 4 means there is no saved session or it can no longer be refreshed: run sfecho login.`,
+		Example: `  export SF_TOKEN=$(sfecho token)
+  curl -H "$(sfecho token -o header)" "$SF_INSTANCE_URL/services/data/v62.0/"
+  eval "$(sfecho token --profile ci -o env)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.sess.resolve(cmd, env); err != nil {
+				return err
+			}
+			return runToken(cmd.Context(), env, o)
+		},
+	}
+	o.sess.addFlags(cmd, true)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "token", "output format: token, header, env or json")
+	registerEnum(cmd, "output", sessionFormats...)
+	return cmd
+}
+
+func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
+	if err := checkSessionFormat(o.Output); err != nil {
+		return err
+	}
+	st, err := openStore(env, o.sess.Store)
+	if err != nil {
+		return err
+	}
+	s, _, err := freshSession(ctx, env, &o.sess, st, false)
+	if err != nil {
+		return err
+	}
+	return writeSession(env, o.Output, s)
+}
+
+// sessionFormats are the -o values of the commands that print a saved
+// session's token.
+var sessionFormats = []string{"token", "header", "env", "json"}
+
+func checkSessionFormat(f string) error {
+	for _, v := range sessionFormats {
+		if f == v {
+			return nil
+		}
+	}
+	return usagef("-o must be token, header, env or json, not %q", f)
+}
+
+// writeSession prints s's token in format: the bare access token, an
+// Authorization header line, export lines for eval, or the token response
+// (login's, with the latest refresh's fields laid over it).
+func writeSession(env *Env, format string, s *store.Session) error {
+	switch format {
+	case "header":
+		_, err := fmt.Fprintf(env.Out, "Authorization: Bearer %s\n", s.AccessToken)
+		return err
+	case "env":
+		return writeEnv(env.Out, sessionToken(s))
+	case "json":
+		return writeJSON(env.Out, sessionToken(s).Raw)
+	}
+	_, err := fmt.Fprintln(env.Out, s.AccessToken)
+	return err
+}
