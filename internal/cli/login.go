@@ -18,7 +18,8 @@ type loginOptions struct {
 	Output            string
 	NoStore           bool
 	Store             string
-	web               webOptions // --web browser login (web.go)
+	web               webOptions          // --web browser login (web.go)
+	pwl               passwordlessOptions // --passwordless, --login-hint, --uvid (passwordless.go)
 }
 
 func newLoginCmd(env *Env) *cobra.Command {
@@ -31,16 +32,29 @@ func newLoginCmd(env *Env) *cobra.Command {
 token response.
 
 The password comes from a no-echo prompt on a terminal, from the first line of stdin with
---password-stdin, or from SFECHO_PASSWORD. No flag takes a secret's value.`,
+--password-stdin, or from SFECHO_PASSWORD. No flag takes a secret's value.
+
+With --passwordless the site sends a one-time password by email or SMS (--method) instead:
+init, then the code (SFECHO_OTP, a prompt on a terminal, or the next line of stdin), then
+authorize with Auth-Request-Type: passwordless-login. --init-only stops after the init and
+prints {"identifier","method"}; a later --identifier call redeems the code. --login-hint
+logs in with any identifier the site's discovery handler knows; --uvid carries a guest's
+context (sfecho guest) into the login.`,
 		Example: `  # interactive: prompts for the password
   sfecho login --site https://acme.my.site.com/shop --client-id 3MVG9... --username alice@example.com
 
   # in a script: password on stdin, access token on stdout
   printf '%s\n' "$PW" | sfecho login --site "$SITE" --client-id "$CID" --username bot@example.com \
-      --password-stdin -o token`,
+      --password-stdin -o token
+
+  # passwordless: the code is asked for once the site has sent it
+  sfecho login --passwordless --method email --site "$SITE" --client-id "$CID" --username alice@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.app.resolve(cmd, env); err != nil {
+				return err
+			}
+			if err := o.pwl.validate(cmd, env, o.web.Web); err != nil {
 				return err
 			}
 			return runLogin(cmd.Context(), env, o)
@@ -56,6 +70,8 @@ The password comes from a no-echo prompt on a terminal, from the first line of s
 	fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
 	fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
 	o.web.addFlags(fs)
+	o.pwl.addFlags(fs)
+	registerEnum(cmd, "method", flow.MethodEmail, flow.MethodSMS)
 	registerEnum(cmd, "capture", "location", "echo", "local")
 	registerEnum(cmd, "output", outputFormats...)
 	registerEnum(cmd, "store", "file", "keyring")
@@ -74,11 +90,14 @@ func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
 	if o.web.Web {
 		return runWebLogin(ctx, env, o, c, format)
 	}
+	if o.pwl.Passwordless {
+		return runPasswordless(ctx, env, o, c, format)
+	}
 	capture, err := captureMode(o.Capture)
 	if err != nil {
 		return err
 	}
-	user, err := username(env, o.Username, o.app.prof)
+	user, err := loginName(env, o)
 	if err != nil {
 		return err
 	}
@@ -88,6 +107,9 @@ func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
 		return err
 	}
 	a := flow.Authorization{User: user, Secret: pw, InBody: o.CredentialsInBody, Capture: capture}
+	if err := o.pwl.link(env, &a); err != nil {
+		return err
+	}
 	tok, err := loginWith(ctx, env, c, a, nil)
 	if err != nil {
 		return err

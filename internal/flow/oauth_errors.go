@@ -83,6 +83,8 @@ func classifyInvalidRequest(d string) (Kind, string) {
 	switch {
 	case strings.Contains(d, "code challenge"):
 		return KindSetup, advicePKCERequired
+	case strings.Contains(d, "guest flow"):
+		return KindSetup, adviceGuestDisabled
 	case strings.Contains(d, "uvid"):
 		return KindUsage, adviceUVID
 	case strings.Contains(d, "https required"), strings.Contains(d, "must use http"):

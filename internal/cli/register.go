@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/flow"
+)
+
+type registerOptions struct {
+	app                                  appOptions
+	Username, Email, FirstName, LastName string
+	Custom                               []string
+	PasswordStdin                        bool
+	UVID                                 string
+	Capture                              string
+	Output                               string
+	NoStore                              bool
+	Store                                string
+	otp                                  otpOptions
+	init                                 initOptions
+
+	uvid string // --uvid, validated
+}
+
+func newRegisterCmd(env *Env) *cobra.Command {
+	o := &registerOptions{}
+	cmd := &cobra.Command{
+		Use:   "register",
+		Short: "Register a new user on an Experience Cloud site without a browser and print the tokens",
+		Long: `Register a user with Headless Registration: the init step queues the user and makes the
+site send a one-time password (--method email or sms); authorize with Auth-Request-Type:
+user-registration and Basic identifier:otp creates the user; the code is exchanged for
+tokens with PKCE.
+
+The new password comes from SFECHO_PASSWORD, the first line of stdin with --password-stdin,
+or a no-echo prompt (asked twice) on a terminal. The code comes from SFECHO_OTP, a prompt on a
+terminal, or the next line of stdin, read only after the init step succeeded.
+
+--custom key=value adds a field to customdata, which the site's registration handler
+receives; a value that is a JSON literal (true, 42, null, {"a":1}) is sent as that JSON,
+anything else as a string (quote it, 'zip="02134"', to force a string).`,
+		Example: `  sfecho register --site https://acme.my.site.com/shop --client-id 3MVG9... \
+      --username new.user@example.com --email new.user@example.com --first-name New --last-name User \
+      --recaptcha "$RECAPTCHA_TOKEN" --custom privacyPolicy=true
+
+  # a script: password, then (once the site has sent it) the code on stdin
+  { printf '%s\n' "$PW"; read_code_somehow; } | sfecho register ... --password-stdin -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.app.resolve(cmd, env); err != nil {
+				return err
+			}
+			if err := o.validate(env); err != nil {
+				return err
+			}
+			return runRegister(cmd.Context(), env, o)
+		},
+	}
+	fs := cmd.Flags()
+	o.app.addFlags(fs)
+	fs.StringVar(&o.Username, "username", "", "the new user's username (SFECHO_USERNAME; default: --email)")
+	fs.StringVar(&o.Email, "email", "", "the new user's email address")
+	fs.StringVar(&o.FirstName, "first-name", "", "the new user's first name")
+	fs.StringVar(&o.LastName, "last-name", "", "the new user's last name (required by Salesforce)")
+	fs.StringArrayVar(&o.Custom, "custom", nil, "key=value for customdata; repeatable; JSON literals are sent as JSON")
+	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the new password from the first line of stdin")
+	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into the registration")
+	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
+	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
+	fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
+	fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
+	o.otp.addFlags(fs)
+	o.init.addFlags(fs)
+	registerEnum(cmd, "method", flow.MethodEmail, flow.MethodSMS)
+	registerEnum(cmd, "capture", "location", "echo", "local")
+	registerEnum(cmd, "output", outputFormats...)
+	registerEnum(cmd, "store", "file", "keyring")
+	return cmd
+}
+
+// validate checks every input that can be checked before the init step,
+// so that a mistake costs no OTP.
+func (o *registerOptions) validate(env *Env) error {
+	if err := o.otp.resolve(env); err != nil {
+		return err
+	}
+	if o.UVID != "" {
+		id, err := flow.ParseUVID(o.UVID)
+		if err != nil {
+			return err
+		}
+		o.uvid = id
+	}
+	if o.otp.Identifier != "" {
+		return nil
+	}
+	o.Username = firstSet(o.Username, env.getenv("SFECHO_USERNAME"), o.Email)
+	if o.Email == "" || o.LastName == "" {
+		return usagef("register needs --email and --last-name (and --username, which defaults to the email)")
+	}
+	_, err := parseCustom(o.Custom)
+	return err
+}
+
+func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
+	format, err := outputFormat(env, o.Output)
+	if err != nil {
+		return err
+	}
+	capture, err := captureMode(o.Capture)
+	if err != nil {
+		return err
+	}
+	c, err := o.app.client(env)
+	if err != nil {
+		return err
+	}
+	ch, err := registerChallenge(ctx, env, o, c)
+	if err != nil || o.otp.InitOnly {
+		if err == nil {
+			err = writeChallenge(env, ch)
+		}
+		return err
+	}
+	otp, err := readOTP(env, ch.Method)
+	if err != nil {
+		return err
+	}
+	a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
+	a.Capture = capture
+	if o.uvid != "" {
+		w, err := guestWire(env)
+		if err != nil {
+			return err
+		}
+		w.Link(&a, o.uvid)
+	}
+	tok, err := loginWith(ctx, env, c, a, nil)
+	if err != nil {
+		return err
+	}
+	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, o.Username, tok); err != nil {
+		return err
+	}
+	return writeToken(env, format, tok, o.Username)
+}
+
+// registerChallenge runs the init step (password first), or takes
+// --identifier.
+func registerChallenge(ctx context.Context, env *Env, o *registerOptions, c *flow.Client) (*flow.Challenge, error) {
+	if ch := o.otp.known(); ch != nil {
+		return ch, nil
+	}
+	auth, err := o.init.auth(env)
+	if err != nil {
+		return nil, err
+	}
+	custom, _ := parseCustom(o.Custom) // validated already
+	pw, err := newSecret(env, secretSpec{name: "password", flag: "--password-stdin", envVar: "SFECHO_PASSWORD",
+		fromStdin: o.PasswordStdin, prompt: "Password for the new user " + o.Username + ": "})
+	if err != nil {
+		return nil, err
+	}
+	ch, err := c.InitRegistration(ctx, flow.Registration{Username: o.Username, Email: o.Email,
+		FirstName: o.FirstName, LastName: o.LastName, Password: pw, Custom: custom, Method: o.otp.Method, Auth: auth})
+	if err != nil {
+		return nil, err
+	}
+	if o.otp.InitOnly {
+		fmt.Fprintf(env.Err, "A verification code was sent by %s. Finish with: sfecho register --identifier <identifier> --method %s\n", ch.Method, ch.Method)
+	}
+	return ch, nil
+}
+
+// parseCustom turns --custom key=value pairs into customdata. A value that
+// parses as JSON (true, 42, null, "x", {...}, [...]) is kept as that JSON;
+// anything else is a string. Numbers with leading zeros or a plus sign
+// (zip codes, phone numbers) are not JSON and so stay strings.
+func parseCustom(pairs []string) (map[string]any, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]any, len(pairs))
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usagef("--custom %q: want key=value", p)
+		}
+		var j any
+		if err := json.Unmarshal([]byte(v), &j); err == nil {
+			out[k] = json.RawMessage(v)
+		} else {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
