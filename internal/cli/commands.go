@@ -6,6 +6,7 @@ import "github.com/spf13/cobra"
 // engineer adds one line here for a new command.
 func addCommands(root *cobra.Command, env *Env) {
 	_ = env
+	root.AddCommand(newEchoCmd(env))
 	// issue 3
 	root.AddCommand(newRegisterCmd(env), newForgotPasswordCmd(env), newGuestCmd(env))
 	root.AddCommand(newTokenCmd(env), newRefreshCmd(env), newRevokeCmd(env), newLogoutCmd(env)) // issue 5
