@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
@@ -426,5 +429,43 @@ func TestCanarySessionCommands(t *testing.T) {
 		if l := cn.leaks(te.stderr.String()); len(l) > 0 {
 			t.Errorf("%v: stderr leaks %v:\n%s", args, l, te.stderr)
 		}
+	}
+}
+
+// TestKeyringStore runs the session commands with --store keyring against
+// go-keyring's in-memory mock (it replaces a go-keyring global; no other
+// test in this package uses the keyring).
+func TestKeyringStore(t *testing.T) {
+	keyring.MockInit()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	at := ts.login(t, te, "--store", "keyring")
+	meta, err := os.ReadFile(filepath.Join(sessionsDir(te.Env), "default.keyring.json"))
+	if err != nil || strings.Contains(string(meta), at) {
+		t.Fatalf("keyring metadata file: %v; holds the access token: %v", err, strings.Contains(string(meta), at))
+	}
+	if code := te.run(t, "token"); code != ExitNoSession || !strings.Contains(te.stderr.String(), "--store keyring") {
+		t.Errorf("token from the file store: exit %d, %s; want 4 and a --store keyring hint", code, te.stderr)
+	}
+	te.vars["SFECHO_STORE"] = "keyring"
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) != at {
+		t.Errorf("SFECHO_STORE=keyring token: exit %d, %q\n%s", code, te.stdout, te.stderr)
+	}
+	te.later(3 * time.Hour)
+	if code := te.run(t, "token"); code != 0 || rc.n.Load() != 1 {
+		t.Errorf("refresh through the keyring: exit %d, %d refreshes\n%s", code, rc.n.Load(), te.stderr)
+	}
+	if code := te.run(t, "logout"); code != 0 {
+		t.Errorf("logout: exit %d\n%s", code, te.stderr)
+	}
+	keyring.MockInitWithError(errors.New("dbus: no secret service"))
+	te.stdin.Reset()
+	te.stdin.WriteString(testPass + "\n")
+	code := te.run(t, "login", "--site", ts.URL, "--client-id", testClient, "--username", testUser, "--password-stdin", "-o", "token")
+	if code != ExitUsage || !strings.Contains(te.stderr.String(), "OS keyring unavailable") || te.stdout.Len() != 0 {
+		t.Errorf("login with a dead keyring: exit %d, stdout %q, stderr %s; want 2 and no silent fallback", code, te.stdout, te.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(sessionsDir(te.Env), "default.json")); err == nil {
+		t.Error("the session fell back to a file")
 	}
 }
