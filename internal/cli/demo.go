@@ -60,7 +60,8 @@ func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error 
 		return usagef("demo --capture must be location or echo")
 	}
 	cfg := sim.Demo()
-	srv, err := startSim(sim.New(cfg), "127.0.0.1:0", "", true)
+	site := sim.New(cfg)
+	srv, err := startSim(site, "127.0.0.1:0", "", true)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,10 @@ func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error 
 	if err := writeToken(env, format, tok, user.Username); err != nil {
 		return err
 	}
-	step("done: this is what sfecho login prints against a real site (see sfecho login --help)")
+	if err := demoPasswordless(ctx, c, site, user.Username, capture); err != nil {
+		return err
+	}
+	step("done: this is what sfecho login (and login --passwordless) print against a real site (see sfecho login --help)")
 	return nil
 }
 
@@ -120,5 +124,31 @@ func demoUserinfo(ctx context.Context, env *Env, c *flow.Client, tok *flow.Token
 	}
 	_ = json.Unmarshal(raw, &ui)
 	demoStep(env)("userinfo: %s <%s>, user_type %s", ui.Name, ui.Email, ui.UserType)
+	return nil
+}
+
+// demoPasswordless narrates a passwordless login with the same user: the
+// init step, the OTP (which the demo reads from the simulator's outbox
+// where a real user would read an email), authorize with
+// passwordless-login, tokens. Its tokens are summarized, masked, on stderr;
+// stdout keeps the password login's answer.
+func demoPasswordless(ctx context.Context, c *flow.Client, site *sim.Site, user string, capture flow.Capture) error {
+	c.Logf("now passwordless: the same user, a one-time password instead of a password")
+	ch, err := c.InitPasswordless(ctx, flow.PasswordlessInit{Username: user, Method: flow.MethodEmail})
+	if err != nil {
+		return err
+	}
+	otp, ok := site.LastOTP(ch.Identifier)
+	if !ok {
+		return &exitError{code: ExitError, msg: "demo: the simulated site sent no OTP"}
+	}
+	c.Logf("the OTP went by email; the demo reads it from the simulator's outbox (you would type it, or set SFECHO_OTP)")
+	a := flow.OTPAuthorization(flow.RequestPasswordless, *ch, otp)
+	a.Capture = capture
+	tok, err := c.Login(ctx, a, nil)
+	if err != nil {
+		return err
+	}
+	c.Logf("passwordless login done: access token %s, refresh token %s", maskToken(tok.AccessToken), maskToken(tok.RefreshToken))
 	return nil
 }

@@ -343,3 +343,19 @@ func TestLoginWithLoginHint(t *testing.T) {
 		t.Errorf("authorize form %v, Authorization %q", f, rec.headers["authorize"].Get("Authorization"))
 	}
 }
+
+func TestDemoShowsPasswordless(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run(t, "demo", "-v"); code != 0 {
+		t.Fatalf("demo: exit %d\n%s", code, te.stderr)
+	}
+	wantTokens(t, te) // stdout stays one token response: the password login's
+	for _, step := range []string{"passwordless init: POST", "an OTP was sent by email", "Auth-Request-Type: passwordless-login", "passwordless login done"} {
+		if !contains(te.stderr.String(), step) {
+			t.Errorf("demo narration lacks %q:\n%s", step, te.stderr)
+		}
+	}
+	if contains(te.stderr.String(), `"identifier":"`) && !contains(te.stderr.String(), `"identifier":"****"`) {
+		t.Errorf("the trace shows the identifier:\n%s", te.stderr)
+	}
+}
