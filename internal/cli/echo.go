@@ -60,7 +60,7 @@ Exit 0 when parameters were decoded, 2 when the input is not a URL with paramete
 			return runEchoDecode(cmd.Context(), env, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.State, "state", "", "the state the redirect must carry (checked; exit 7 when it differs)")
+	cmd.Flags().StringVar(&o.State, "state", "", "the state the redirect must carry (a warning names any difference)")
 	return cmd
 }
 
@@ -79,26 +79,13 @@ func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
 	if _, err := fmt.Fprintln(env.Out, string(r.Params.JSON())); err != nil {
 		return err
 	}
-	var stateProblem *echo.Problem
+	// Every problem, a state mismatch included, is a warning: the command's
+	// job is to decode, and it did (issue 4: exit 0 when parameters were
+	// decoded). Login, which acts on the code, exits 7 instead.
 	for _, p := range r.Check(o.State) {
-		if p.Kind == echo.KindStateMismatch || p.Kind == echo.KindMissingState {
-			stateProblem = &p
-			continue
-		}
 		env.warnf("%s", p)
 	}
-	if stateProblem != nil {
-		return &exitError{code: ExitSecurity, msg: "echo decode: " + stateProblem.Param + " " + stateVerdict(stateProblem.Kind),
-			advice: "possible replay or mix-up; start the login again and do not reuse redirect URLs"}
-	}
 	return nil
-}
-
-func stateVerdict(kind string) string {
-	if kind == echo.KindMissingState {
-		return "is missing, but --state was given"
-	}
-	return "does not match --state"
 }
 
 // readRedirect reads the URL to decode from stdin (at most 1 MiB): the one
