@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sfecho/sfecho/internal/sim"
 )
@@ -357,5 +358,40 @@ func TestDemoShowsPasswordless(t *testing.T) {
 	}
 	if contains(te.stderr.String(), `"identifier":"`) && !contains(te.stderr.String(), `"identifier":"****"`) {
 		t.Errorf("the trace shows the identifier:\n%s", te.stderr)
+	}
+}
+
+// TestPasswordlessSavesSession: a passwordless login saves its session
+// like a password login, so `sfecho token` serves it.
+func TestPasswordlessSavesSession(t *testing.T) {
+	ts := startSite(t, flowsConfig(), nil)
+	te := newTestEnv(t)
+	te.In = newOTPStdin(ts, testUser, "", "")
+	args := []string{"login", "--passwordless", "--site", ts.URL, "--client-id", testClient, "--username", testUser, "--capture", "echo", "-o", "token"}
+	if code := te.run(t, args...); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
+	}
+	access := te.stdout.String()
+	if code := te.run(t, "token"); code != 0 || te.stdout.String() != access {
+		t.Errorf("token: exit %d, %q; want the login's token\n%s", code, te.stdout, te.stderr)
+	}
+}
+
+func TestPasswordlessExpiredIdentifier(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	cfg := flowsConfig()
+	cfg.OTPTTL = time.Minute
+	cfg.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ts := startSite(t, cfg, nil)
+	te := newTestEnv(t)
+	te.run(t, ts.pwlArgs("--username", testUser, "--init-only")...)
+	id := decodeJSON(t, te.stdout.String())["identifier"].(string)
+	te.vars["SFECHO_OTP"] = ts.lastOTP(t, id)
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	if code := te.run(t, ts.pwlArgs("--identifier", id)...); code != ExitRejected || !contains(te.stderr.String(), "hint: the code was wrong or has expired") {
+		t.Errorf("exit %d; want 3; stderr:\n%s", code, te.stderr)
 	}
 }
