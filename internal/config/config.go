@@ -32,10 +32,10 @@ type Profile struct {
 	ClientSecretFile  string `toml:"client_secret_file,omitempty"`
 	// SessionLifetime is how long an access token lives when introspection
 	// cannot tell (Salesforce sends no expires_in, protocol.md §2).
-	SessionLifetime time.Duration `toml:"session_lifetime,omitempty"`
+	SessionLifetime time.Duration `toml:"session_lifetime,omitzero"`
 	// MinValid is how much validity `sfecho token` wants left before it
 	// refreshes.
-	MinValid time.Duration `toml:"min_valid,omitempty"`
+	MinValid time.Duration `toml:"min_valid,omitzero"`
 }
 
 // File is the parsed config file.
@@ -150,12 +150,26 @@ func (f *File) Delete(name string) bool {
 // directory with mode 0700. Comments in a hand-edited file are not kept.
 func (f *File) Save(path string) error {
 	var buf bytes.Buffer
-	buf.WriteString("# sfecho configuration: profiles for `sfecho --profile NAME`. See `sfecho profile --help`.\n\n")
-	if err := toml.NewEncoder(&buf).Encode(f); err != nil {
-		return fmt.Errorf("encode config: %w", err)
+	buf.WriteString("# sfecho configuration: profiles for `sfecho --profile NAME`. See `sfecho profile --help`.\n")
+	for _, name := range f.Names() {
+		fmt.Fprintf(&buf, "\n[profiles.%s]\n", tableKey(name))
+		if err := toml.NewEncoder(&buf).Encode(f.Profiles[name]); err != nil {
+			return fmt.Errorf("encode config: %w", err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create config directory: %w", err)
 	}
 	return store.WriteFile(path, buf.Bytes())
+}
+
+// tableKey quotes a profile name for a table header when it is not a bare
+// TOML key (profile names may hold '.'; they never hold quotes).
+func tableKey(name string) string {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return `"` + name + `"`
+		}
+	}
+	return name
 }

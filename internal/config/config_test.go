@@ -242,3 +242,26 @@ func TestKeysDocumented(t *testing.T) {
 		t.Errorf("Profile has %d fields but %d keys", n, len(seen))
 	}
 }
+
+func TestSaveFormat(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config.toml")
+	f := &File{}
+	for _, kv := range [][2]string{{"site", "https://x.my.site.com"}, {"min_valid", "10m"}} {
+		if err := f.Set("ci", kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Set("dev.eu", "store", "file"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want := "# sfecho configuration: profiles for `sfecho --profile NAME`. See `sfecho profile --help`.\n\n" +
+		"[profiles.ci]\nsite = \"https://x.my.site.com\"\nmin_valid = \"10m0s\"\n\n[profiles.\"dev.eu\"]\nstore = \"file\"\n"
+	if string(got) != want {
+		t.Errorf("saved file:\n%s\nwant:\n%s", got, want)
+	}
+}
