@@ -7,11 +7,25 @@ import (
 )
 
 // loginWith runs the flow, wiring the local echo endpoint when the
-// capture mode asks for it.
+// capture mode asks for it (--capture local): redirect_uri becomes that
+// endpoint, on the port and path of a loopback --redirect-uri, else on
+// 127.0.0.1, a free port and /services/oauth2/echo.
 func loginWith(ctx context.Context, env *Env, c *flow.Client, a flow.Authorization, exchangeHeader map[string][]string) (*flow.Token, error) {
-	_ = env
-	if a.Capture == flow.CaptureLocal {
-		return nil, usagef("--capture local is not available yet")
+	if a.Capture != flow.CaptureLocal {
+		return c.Login(ctx, a, exchangeHeader)
 	}
-	return c.Login(ctx, a, exchangeHeader)
+	warnNotLoopback(env, c.RedirectURI)
+	return c.LoginLocal(ctx, a, exchangeHeader)
+}
+
+// warnNotLoopback says so when a --redirect-uri that is not a loopback URL
+// gives way to the local endpoint's address, since the app must then have
+// a loopback callback registered.
+func warnNotLoopback(env *Env, redirectURI string) {
+	if redirectURI == "" {
+		return
+	}
+	if _, _, loopback, err := flow.LocalAddr(redirectURI); err == nil && !loopback {
+		env.warnf("--redirect-uri %s is not a loopback http:// URL, so the local endpoint uses http://127.0.0.1:<free port>/services/oauth2/echo; the app must have that callback registered", redirectURI)
+	}
 }

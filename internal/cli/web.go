@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -22,8 +24,87 @@ func (o *webOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.LoginTimeout, "login-timeout", 3*time.Minute, "with --web, give up after this long")
 }
 
-// runWebLogin runs the browser authorization-code flow.
+// runWebLogin runs the browser authorization-code flow with PKCE: the
+// site's login page in a browser, the code captured on a loopback echo
+// endpoint (as with --capture local), then the token exchange.
 func runWebLogin(ctx context.Context, env *Env, o *loginOptions, c *flow.Client, format string) error {
-	_, _, _, _, _ = ctx, env, o, c, format
-	return usagef("--web is not available yet")
+	if err := o.checkWeb(); err != nil {
+		return err
+	}
+	warnNotLoopback(env, c.RedirectURI)
+	hint, _ := username(envNoPrompt(env), o.Username, o.app.prof)
+	tok, err := c.WebLogin(ctx, flow.Browser{Open: o.web.opener(env, c), Timeout: o.web.LoginTimeout, LoginHint: hint})
+	if err != nil {
+		return err
+	}
+	user := flow.IDTokenUsername(tok.IDToken)
+	if user == "" {
+		user = hint
+	}
+	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, user, tok); err != nil {
+		return err
+	}
+	return writeToken(env, format, tok, user)
+}
+
+// checkWeb refuses the flags that mean nothing in a browser login.
+func (o *loginOptions) checkWeb() error {
+	switch {
+	case o.PasswordStdin || o.CredentialsInBody:
+		return usagef("--web signs in on the site's page: drop --password-stdin and --credentials-in-body")
+	case o.Capture != "" && o.Capture != string(flow.CaptureLocation) && o.Capture != string(flow.CaptureLocal):
+		return usagef("--web always captures the code on the local endpoint: drop --capture %s", o.Capture)
+	case o.web.LoginTimeout < 0:
+		return usagef("--login-timeout must not be negative")
+	}
+	return nil
+}
+
+// envNoPrompt is env without a terminal, so that reading the username for
+// a login hint never prompts.
+func envNoPrompt(env *Env) *Env {
+	e := *env
+	e.InTTY = false
+	return &e
+}
+
+// opener shows the authorization URL: always printed on stderr first, then
+// opened in the browser unless --no-browser, an SSH session (SSH_TTY), or a
+// browser that cannot start says to leave it to the user (errors.md B3).
+// The browser launcher's own output never reaches stdout (System sends it
+// to stderr).
+func (o *webOptions) opener(env *Env, c *flow.Client) func(string) {
+	return func(authURL string) {
+		fmt.Fprintf(env.Err, "sfecho: sign in on the site's login page:\n  %s\n", authURL)
+		wait := fmt.Sprintf("waiting up to %s (--login-timeout) for the sign-in to reach %s", o.LoginTimeout, c.RedirectURI)
+		switch {
+		case o.NoBrowser:
+			fmt.Fprintf(env.Err, "sfecho: --no-browser: open that URL in a browser yourself; %s\n", wait)
+		case env.getenv("SSH_TTY") != "":
+			fmt.Fprintf(env.Err, "sfecho: SSH session (SSH_TTY is set): not starting a browser; open that URL in a browser that can reach %s (ssh -L %s:127.0.0.1:%s); %s\n",
+				redirectHost(c.RedirectURI), redirectPort(c.RedirectURI), redirectPort(c.RedirectURI), wait)
+		case env.OpenBrowser == nil:
+			fmt.Fprintf(env.Err, "sfecho: no browser launcher: open that URL yourself; %s\n", wait)
+		default:
+			if err := env.OpenBrowser(authURL); err != nil {
+				fmt.Fprintf(env.Err, "sfecho: could not start a browser (%v): open that URL yourself; %s\n", err, wait)
+				return
+			}
+			fmt.Fprintf(env.Err, "sfecho: opened your browser; %s\n", wait)
+		}
+	}
+}
+
+func redirectHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return raw
+}
+
+func redirectPort(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Port() != "" {
+		return u.Port()
+	}
+	return "PORT"
 }
