@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // saveLogin saves the session of a fresh login under the profile, unless
@@ -20,8 +21,11 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, sto
 	if storeName == "" {
 		storeName = env.getenv("SFECHO_STORE")
 	}
-	if v, ok := app.prof("store"); storeName == "" && ok {
-		storeName = v
+	if storeName == "" && app.prof != nil {
+		storeName, _ = app.prof("store")
+	}
+	if app.Profile == "" {
+		app.Profile = store.DefaultProfile
 	}
 	st, err := openStore(env, storeName)
 	if err != nil {

@@ -242,7 +242,11 @@ func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.St
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.Refresh(ctx, s.CommunityURL, s.RefreshToken)
+	// Once the request is sent, the answer must be waited for and saved even
+	// if the job is cancelled (SIGINT/SIGTERM): with rotation the site may
+	// already have killed the old refresh token. The HTTP client's timeout
+	// still bounds the wait.
+	tok, err := c.Refresh(context.WithoutCancel(ctx), s.CommunityURL, s.RefreshToken)
 	if err != nil {
 		return nil, err
 	}

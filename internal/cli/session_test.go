@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -467,5 +468,43 @@ func TestKeyringStore(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(sessionsDir(te.Env), "default.json")); err == nil {
 		t.Error("the session fell back to a file")
+	}
+}
+
+// TestRefreshSurvivesCancellation cancels the command (as SIGINT or a CI
+// job cancel would) at the moment its refresh reaches the site: the
+// rotated tokens must still be saved, so the session is not lost.
+func TestRefreshSurvivesCancellation(t *testing.T) {
+	t.Parallel()
+	var cancel atomic.Pointer[context.CancelFunc]
+	cfg := defaultConfig()
+	cfg.RotateRefreshTokens = true
+	ts := startSite(t, cfg, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ParseForm() == nil && r.PostForm.Get("grant_type") == "refresh_token" {
+				if c := cancel.Load(); c != nil {
+					(*c)()
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	te := newTestEnv(t)
+	ts.login(t, te)
+	old := te.session(t, "default")
+	te.later(3 * time.Hour)
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	cancel.Store(&stop)
+	Run(ctx, []string{"token"}, te.Env)
+	cancel.Store(nil)
+	s := te.session(t, "default")
+	if s.RefreshToken == old.RefreshToken {
+		t.Fatalf("the rotated refresh token was not saved (stderr: %s)", te.stderr)
+	}
+	c := &flow.Client{HTTP: &http.Client{Timeout: 10 * time.Second}, ClientID: testClient}
+	c.Site, _ = flow.ParseSite(ts.URL)
+	if _, err := c.Refresh(t.Context(), "", s.RefreshToken); err != nil {
+		t.Errorf("the saved refresh token is dead: %v", err)
 	}
 }
