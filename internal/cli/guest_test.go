@@ -156,3 +156,19 @@ func TestGuestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadlessFlowsCaptureLocal: the OTP and guest flows capture the code
+// on the local echo endpoint like a password login.
+func TestHeadlessFlowsCaptureLocal(t *testing.T) {
+	cfg := flowsConfig()
+	cfg.RedirectURIs = []string{"http://127.0.0.1/services/oauth2/echo"}
+	ts := startSite(t, cfg, nil)
+	te := newTestEnv(t)
+	if code := te.run(t, ts.guestArgs("--capture", "local", "-o", "token")...); code != 0 {
+		t.Fatalf("guest: exit %d; stderr:\n%s", code, te.stderr)
+	}
+	te.In = newOTPStdin(ts, testUser, "", "")
+	if code := te.run(t, ts.pwlArgs("--username", testUser, "--capture", "local", "-o", "token")...); code != 0 {
+		t.Fatalf("passwordless: exit %d; stderr:\n%s", code, te.stderr)
+	}
+}
