@@ -99,7 +99,7 @@ func strKey(name, desc string, field func(*Profile) *string) key {
 }
 
 func enumKey(name, desc string, field func(*Profile) *string, values ...string) key {
-	desc += ": " + strings.Join(values, " or ")
+	desc += ": " + strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 	return key{name: name, desc: desc,
 		get: func(p *Profile) string { return *field(p) },
 		set: func(p *Profile, v string) error {
