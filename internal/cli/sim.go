@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -50,12 +51,8 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens = o.Rotate
-	var mu sync.Mutex
-	cfg.Logf = func(f string, a ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(env.Err, "sim: "+f+"\n", a...)
-	}
+	errw := &lockedWriter{w: env.Err} // the site logs from its handlers
+	cfg.Logf = func(f string, a ...any) { fmt.Fprintf(errw, "sim: "+f+"\n", a...) }
 	if o.SecretFile != "" {
 		b, err := os.ReadFile(o.SecretFile)
 		if err != nil {
@@ -79,9 +76,9 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	if err := o.writeCert(env, srv); err != nil {
 		return err
 	}
-	printSimBanner(env, cfg, srv.URL)
+	printSimBanner(env.Out, errw, cfg, srv.URL)
 	<-ctx.Done()
-	fmt.Fprintln(env.Err, "sim: stopped")
+	fmt.Fprintln(errw, "sim: stopped")
 	return nil
 }
 
@@ -108,10 +105,10 @@ func (o *simOptions) writeCert(env *Env, srv *simServer) error {
 
 // printSimBanner prints what a user needs to log in: on stdout as
 // key=value lines (for scripts), with a readable hint on stderr.
-func printSimBanner(env *Env, cfg sim.Config, url string) {
+func printSimBanner(out, errw io.Writer, cfg sim.Config, url string) {
 	u := cfg.Users[0]
-	fmt.Fprintf(env.Out, "site=%s\nclient_id=%s\nusername=%s\npassword=%s\n", url, cfg.ClientID, u.Username, u.Password)
-	fmt.Fprintf(env.Err, "sim: serving the simulated site at %s (Ctrl-C to stop)\n", url)
+	fmt.Fprintf(out, "site=%s\nclient_id=%s\nusername=%s\npassword=%s\n", url, cfg.ClientID, u.Username, u.Password)
+	fmt.Fprintf(errw, "sim: serving the simulated site at %s (Ctrl-C to stop)\n", url)
 }
 
 func normalizePrefix(p string) string {
@@ -120,4 +117,16 @@ func normalizePrefix(p string) string {
 		return ""
 	}
 	return "/" + p
+}
+
+// lockedWriter serializes writes from concurrent goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
