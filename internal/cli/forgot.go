@@ -92,11 +92,11 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(env, flow.MethodEmail)
+	otp, err := readOTP(ctx, env, flow.MethodEmail)
 	if err != nil {
 		return err
 	}
-	pw, err := newSecret(env, secretSpec{name: "new password", envVar: "SFECHO_NEW_PASSWORD", lineFallback: true,
+	pw, err := newSecret(ctx, env, secretSpec{name: "new password", envVar: "SFECHO_NEW_PASSWORD", lineFallback: true,
 		prompt: "New password for " + user + ": "})
 	if err != nil {
 		return err

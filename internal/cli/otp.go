@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -139,13 +141,16 @@ func writeChallenge(env *Env, ch *flow.Challenge) error {
 // readOTP reads the one-time password once the init step has succeeded:
 // SFECHO_OTP, else a prompt on the terminal, else the next line of stdin
 // (so a script can wait for the code and then write it).
-func readOTP(env *Env, method string) (string, error) {
+func readOTP(ctx context.Context, env *Env, method string) (string, error) {
 	spec := secretSpec{name: "OTP", envVar: "SFECHO_OTP", lineFallback: true,
 		prompt: "Verification code (sent by " + method + "): "}
 	if env.getenv("SFECHO_OTP") == "" && !env.InTTY {
 		fmt.Fprintf(env.Err, "Reading the verification code (sent by %s) from the next line of stdin.\n", method)
 	}
-	v, err := secretInput(env, spec)
+	v, err := awaitInput(ctx, env, func() (string, error) { return secretInput(env, spec) })
+	if errors.Is(err, context.Canceled) {
+		return "", err
+	}
 	if err != nil {
 		return "", &exitError{code: ExitUsage, msg: err.Error(),
 			advice: "give the code as SFECHO_OTP or the next stdin line, or use --init-only and later --identifier"}
@@ -156,9 +161,9 @@ func readOTP(env *Env, method string) (string, error) {
 // newSecret reads a new password: envVar, else twice on the terminal
 // (they must match), else the next line of stdin (when lineFallback) or
 // the first with fromStdin.
-func newSecret(env *Env, s secretSpec) (string, error) {
+func newSecret(ctx context.Context, env *Env, s secretSpec) (string, error) {
 	if env.getenv(s.envVar) != "" || !env.InTTY || s.fromStdin || env.ReadSecret == nil {
-		return secretInput(env, s)
+		return awaitInput(ctx, env, func() (string, error) { return secretInput(env, s) })
 	}
 	first, err := secretInput(env, s)
 	if err != nil {
@@ -172,4 +177,29 @@ func newSecret(env *Env, s secretSpec) (string, error) {
 		return "", usagef("the two %ss do not match", s.name)
 	}
 	return first, nil
+}
+
+// awaitInput runs read, but when stdin is not a terminal it gives up as
+// soon as ctx ends: a script may never write the line, and Ctrl-C must
+// still end sfecho (exit 130). The abandoned read ends with the process.
+// A terminal prompt is left to finish, so that it can restore echo.
+func awaitInput(ctx context.Context, env *Env, read func() (string, error)) (string, error) {
+	if env.InTTY {
+		return read()
+	}
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := read()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }

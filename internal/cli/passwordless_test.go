@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -393,5 +395,29 @@ func TestPasswordlessExpiredIdentifier(t *testing.T) {
 	mu.Unlock()
 	if code := te.run(t, ts.pwlArgs("--identifier", id)...); code != ExitRejected || !contains(te.stderr.String(), "hint: the code was wrong or has expired") {
 		t.Errorf("exit %d; want 3; stderr:\n%s", code, te.stderr)
+	}
+}
+
+// TestPasswordlessInterruptedWhileWaiting: Ctrl-C while sfecho waits for
+// the code on a pipe that never delivers ends it with 130.
+func TestPasswordlessInterruptedWhileWaiting(t *testing.T) {
+	ts := startSite(t, flowsConfig(), nil)
+	te := newTestEnv(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	te.In = pr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, ts.pwlArgs("--username", testUser), te.Env) }()
+	for i := 0; i < 500; i++ {
+		if _, ok := ts.LastOTP(testUser); ok {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Errorf("exit %d; want 130", code)
 	}
 }

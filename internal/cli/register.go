@@ -127,7 +127,7 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 		}
 		return err
 	}
-	otp, err := readOTP(env, ch.Method)
+	otp, err := readOTP(ctx, env, ch.Method)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func registerChallenge(ctx context.Context, env *Env, o *registerOptions, c *flo
 		return nil, err
 	}
 	custom, _ := parseCustom(o.Custom) // validated already
-	pw, err := newSecret(env, secretSpec{name: "password", flag: "--password-stdin", envVar: "SFECHO_PASSWORD",
+	pw, err := newSecret(ctx, env, secretSpec{name: "password", flag: "--password-stdin", envVar: "SFECHO_PASSWORD",
 		fromStdin: o.PasswordStdin, prompt: "Password for the new user " + o.Username + ": "})
 	if err != nil {
 		return nil, err
