@@ -49,7 +49,7 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
       --recaptcha "$RECAPTCHA_TOKEN" --custom privacyPolicy=true
 
   # a script: password, then (once the site has sent it) the code on stdin
-  { printf '%s\n' "$PW"; read_code_somehow; } | sfecho register ... --password-stdin -o json`,
+  { printf '%s\n' "$PW"; wait_for_code; } | sfecho register ... --password-stdin -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.app.resolve(cmd, env); err != nil {
