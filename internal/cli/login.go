@@ -54,6 +54,7 @@ context (sfecho guest) into the login.`,
 			if err := o.app.resolve(cmd, env); err != nil {
 				return err
 			}
+			o.profileDefaults(cmd)
 			if err := o.pwl.validate(cmd, env, o.web.Web); err != nil {
 				return err
 			}
@@ -128,4 +129,15 @@ func captureMode(s string) (flow.Capture, error) {
 		return flow.CaptureLocation, nil
 	}
 	return "", usagef("--capture must be location, echo or local, not %q", s)
+}
+
+// profileDefaults applies the profile's capture and credentials_in_body
+// where the flags were not given.
+func (o *loginOptions) profileDefaults(cmd *cobra.Command) {
+	if v, ok := o.app.prof("capture"); ok && !cmd.Flags().Changed("capture") {
+		o.Capture = v
+	}
+	if v, ok := o.app.prof("credentials-in-body"); ok && !cmd.Flags().Changed("credentials-in-body") {
+		o.CredentialsInBody = v == "true"
+	}
 }

@@ -387,3 +387,34 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginProfileCaptureAndBody(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.CredentialsInBody = true
+	var echoed bool
+	spy := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			echoed = echoed || strings.HasSuffix(r.URL.Path, "/echo")
+			next.ServeHTTP(w, r)
+		})
+	}
+	ts := startSite(t, cfg, spy)
+	te := newTestEnv(t)
+	for _, kv := range [][2]string{{"site", ts.URL}, {"client_id", testClient}, {"username", testUser},
+		{"capture", "echo"}, {"credentials_in_body", "true"}} {
+		if code := te.run(t, "profile", "set", "shop", kv[0], kv[1]); code != 0 {
+			t.Fatalf("profile set %s: exit %d\n%s", kv[0], code, te.stderr)
+		}
+	}
+	te.vars["SFECHO_PASSWORD"] = testPass
+	if code := te.run(t, "login", "--profile", "shop", "--no-store", "-o", "token"); code != 0 {
+		t.Fatalf("login --profile: exit %d\n%s", code, te.stderr)
+	}
+	if !echoed {
+		t.Error("the profile's capture=echo was not applied")
+	}
+	// A flag beats the profile.
+	if code := te.run(t, "login", "--profile", "shop", "--no-store", "--credentials-in-body=false"); code != ExitSetup {
+		t.Errorf("--credentials-in-body=false over the profile: exit %d; want 5\n%s", code, te.stderr)
+	}
+}

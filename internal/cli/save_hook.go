@@ -10,10 +10,11 @@ import (
 
 // saveLogin saves the session of a fresh login under the profile, unless
 // --no-store. The store is --store, else SFECHO_STORE, else the profile's,
-// else file. Expiry is learnt first (a JWT's exp, else one introspection
-// request; nothing rotates at login, so nothing is lost if that is slow),
-// then the session is written under the profile's lock, so that a
-// concurrent `sfecho token` cannot overwrite it with an older refresh.
+// else file. A JWT's exp is kept as the expiry; an opaque token's expiry is
+// learnt later, by the first `sfecho token` (see learnExpiry), so that a
+// login stays at two requests. The session is written under the profile's
+// lock, so that a concurrent `sfecho token` cannot overwrite it with an
+// older refresh.
 func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, storeName, user string, tok *flow.Token) error {
 	if noStore {
 		return nil
@@ -32,8 +33,8 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, sto
 		return err
 	}
 	s := newSession(app.Profile, app, user, tok, env.Now())
-	if c, err := app.client(env); err == nil {
-		s.Expiry, s.ExpirySource = c.LearnExpiry(ctx, tok.CommunityURL, tok)
+	if exp, ok := flow.JWTExpiry(tok.AccessToken); ok {
+		s.Expiry, s.ExpirySource = exp, flow.ExpiryJWT
 	}
 	unlock, err := lockProfile(ctx, env, app.Profile)
 	if err != nil {

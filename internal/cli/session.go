@@ -196,8 +196,14 @@ func clientFor(env *Env, o *sessionOptions, s *store.Session) (*flow.Client, err
 func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Store, force bool) (*store.Session, bool, error) {
 	profile := o.app.Profile
 	s, err := loadSession(st, profile)
-	if err != nil || (!force && !needsRefresh(s, env.Now(), o)) {
-		return s, false, err
+	if err != nil {
+		return nil, false, err
+	}
+	if s.ExpirySource == "" && !force {
+		s = learnExpiry(ctx, env, o, st, s)
+	}
+	if !force && !needsRefresh(s, env.Now(), o) {
+		return s, false, nil
 	}
 	unlock, err := lockProfile(ctx, env, profile)
 	if err != nil {
@@ -210,6 +216,46 @@ func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Sto
 	s, err = refreshLocked(ctx, env, o, st, s)
 	return s, err == nil, err
 }
+
+// learnExpiry asks the site when an opaque access token expires, once:
+// Salesforce sends no expires_in (protocol.md §2), so the first `sfecho
+// token` after a login or refresh introspects and saves the answer; later
+// calls cost no request. An inactive token is marked expired, so that it is
+// refreshed. Where introspection fails the session is marked "lifetime"
+// and the configured session lifetime applies from then on. Best effort:
+// a failure to save is not an error.
+func learnExpiry(ctx context.Context, env *Env, o *sessionOptions, st store.Store, s *store.Session) *store.Session {
+	c, err := clientFor(env, o, s)
+	if err != nil {
+		return s
+	}
+	ns := *s
+	in, err := c.Introspect(ctx, s.CommunityURL, s.AccessToken, "access_token")
+	switch {
+	case err != nil, in.Active && in.Exp == 0:
+		ns.Expiry, ns.ExpirySource = time.Time{}, expiryLifetime
+	case !in.Active:
+		ns.Expiry, ns.ExpirySource = env.Now().Add(-time.Second), flow.ExpiryIntrospect
+	default:
+		ns.Expiry, ns.ExpirySource = in.Expiry(), flow.ExpiryIntrospect
+	}
+	unlock, err := lockProfile(ctx, env, o.app.Profile)
+	if err != nil {
+		return &ns
+	}
+	defer unlock()
+	if cur, err := loadSession(st, o.app.Profile); err == nil && cur.AccessToken == s.AccessToken && cur.ExpirySource == "" {
+		cur.Expiry, cur.ExpirySource = ns.Expiry, ns.ExpirySource
+		if st.Save(cur) == nil {
+			return cur
+		}
+	}
+	return &ns
+}
+
+// expiryLifetime marks a session whose expiry could not be learnt: the
+// configured session lifetime applies.
+const expiryLifetime = "lifetime"
 
 // lockProfile takes the profile's lock, waiting at most lockWait.
 func lockProfile(ctx context.Context, env *Env, profile string) (func() error, error) {

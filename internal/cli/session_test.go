@@ -75,11 +75,27 @@ func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
 	t.Parallel()
 	ts, rc := sessionSite(t, nil)
 	te := newTestEnv(t)
-	at := ts.login(t, te)
-	if s := te.session(t, "default"); s.ExpirySource != "introspect" || s.Expiry.IsZero() {
-		t.Errorf("login saved expiry %v from %q; want it from introspection", s.Expiry, s.ExpirySource)
-	}
 	before := ts.Requests()
+	at := ts.login(t, te)
+	if n := ts.Requests() - before; n != 2 {
+		t.Errorf("login with a saved session made %d requests; want 2 (authorize, token)", n)
+	}
+	if s := te.session(t, "default"); s.ExpirySource != "" {
+		t.Errorf("login saved expiry %v from %q; want it unknown until the first token", s.Expiry, s.ExpirySource)
+	}
+	// The first token learns the opaque token's expiry with one
+	// introspection and saves it.
+	before = ts.Requests()
+	if code := te.run(t, "token"); code != 0 || te.stdout.String() != at+"\n" {
+		t.Fatalf("first token: exit %d %q\n%s", code, te.stdout, te.stderr)
+	}
+	if n := ts.Requests() - before; n != 1 {
+		t.Errorf("first token made %d requests; want 1 (introspect)", n)
+	}
+	if s := te.session(t, "default"); s.ExpirySource != "introspect" || s.Expiry.IsZero() {
+		t.Errorf("token saved expiry %v from %q; want it from introspection", s.Expiry, s.ExpirySource)
+	}
+	before = ts.Requests()
 	if code := te.run(t, "token"); code != 0 {
 		t.Fatalf("token: exit %d\n%s", code, te.stderr)
 	}
@@ -352,6 +368,10 @@ func TestStatus(t *testing.T) {
 	ts, _ := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
+	if code := te.run(t, "status", "--json"); code != 0 || !strings.Contains(te.stdout.String(), `"expiry_source": "lifetime"`) {
+		t.Errorf("status before any token call: exit %d\n%s", code, te.stdout)
+	}
+	te.run(t, "token") // learns the expiry by introspection
 	if code := te.run(t, "status"); code != 0 {
 		t.Fatalf("status: exit %d\n%s", code, te.stderr)
 	}
