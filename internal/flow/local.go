@@ -54,7 +54,10 @@ func (c *Client) ListenLocal(state string) (*echo.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := echo.Listen(echo.Options{Addr: addr, Path: path, State: state, Once: true, Logf: c.Logf})
+	// No Logf: the endpoint's handlers run on their own goroutines, and
+	// Logf writes to the same stream as the caller's goroutine. What the
+	// endpoint received is narrated by the caller's goroutine instead.
+	srv, err := echo.Listen(echo.Options{Addr: addr, Path: path, State: state, Once: true})
 	if err != nil {
 		return nil, listenError(addr, err)
 	}
@@ -129,8 +132,10 @@ func (c *Client) followLocal(srv *echo.Server) func(context.Context, *url.URL) (
 			if err != nil {
 				return nil, &Error{Op: OpLocal, Kind: KindUnexpected, Err: err, Description: "the redirect was answered but not captured"}
 			}
+			c.logf("local endpoint: captured a redirect with %d parameters", len(got.Params))
 			return map[string]string(got.Params), nil
 		case http.StatusBadRequest:
+			c.logf("local endpoint: refused the redirect (state)")
 			return queryParams(OpLocal, loc)
 		case http.StatusGone:
 			return nil, &Error{Op: OpLocal, Kind: KindSecurity, Err: ErrStateMismatch,

@@ -110,6 +110,8 @@ func (c *Client) waitBrowser(ctx context.Context, srv *echo.Server, timeout time
 		}
 		if got.Rejected != "" {
 			c.logf("local endpoint: refused a redirect: %s", got.Rejected)
+		} else {
+			c.logf("local endpoint: captured a redirect with %d parameters", len(got.Params))
 		}
 		return map[string]string(got.Params), nil
 	case <-wctx.Done():

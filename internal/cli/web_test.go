@@ -1,0 +1,353 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// editQuery returns a URL rewrite that edits the query.
+func editQuery(f func(url.Values)) func(*url.URL) {
+	return func(u *url.URL) {
+		q := u.Query()
+		f(q)
+		u.RawQuery = q.Encode()
+	}
+}
+
+// fakeBrowser is a fake browser for sfecho login --web: it drives the
+// simulated site's login page over HTTP, never following a redirect by
+// itself, and follows the 302 to the local endpoint asking for HTML.
+type fakeBrowser struct {
+	user, pass string
+	action     string         // "login" or "deny"
+	rewrite    func(*url.URL) // edits the 302 before it is followed
+	done       chan page
+}
+
+// page is what the browser ended on.
+type page struct {
+	status int
+	body   string
+	err    error
+}
+
+func newBrowser() *fakeBrowser {
+	return &fakeBrowser{user: testUser, pass: testPass, action: "login", done: make(chan page, 1)}
+}
+
+// open is an Env.OpenBrowser: it browses in a goroutine and returns, as
+// xdg-open does.
+func (b *fakeBrowser) open(authURL string) error {
+	go b.visit(authURL)
+	return nil
+}
+
+func (b *fakeBrowser) visit(authURL string) {
+	status, body, err := browse(authURL, b.user, b.pass, b.action, b.rewrite)
+	b.done <- page{status, body, err}
+}
+
+// last waits for the page the browser ended on.
+func (b *fakeBrowser) last(t *testing.T) page {
+	t.Helper()
+	select {
+	case p := <-b.done:
+		return p
+	case <-time.After(20 * time.Second):
+		t.Fatal("the fake browser never finished")
+		return page{}
+	}
+}
+
+var (
+	formActionRe  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
+	hiddenInputRe = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+)
+
+// browse GETs the authorize URL, posts the login form with its hidden
+// fields, and follows the 302 with Accept: text/html.
+func browse(authURL, user, pass, action string, rewrite func(*url.URL)) (int, string, error) {
+	hc := &http.Client{Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(authURL)
+	if err != nil {
+		return 0, "", err
+	}
+	form, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := formActionRe.FindSubmatch(form)
+	if m == nil {
+		return 0, "", fmt.Errorf("no login form (status %d)", resp.StatusCode)
+	}
+	v := url.Values{"username": {user}, "password": {pass}, "action": {action}}
+	for _, f := range hiddenInputRe.FindAllSubmatch(form, -1) {
+		v.Set(html.UnescapeString(string(f[1])), html.UnescapeString(string(f[2])))
+	}
+	target, _ := url.Parse(authURL)
+	target, _ = target.Parse(html.UnescapeString(string(m[1])))
+	resp, err = hc.PostForm(target.String(), v)
+	if err != nil {
+		return 0, "", err
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		return 0, "", fmt.Errorf("the login POST answered %d without a redirect", resp.StatusCode)
+	}
+	if rewrite != nil {
+		rewrite(loc)
+	}
+	req, _ := http.NewRequest(http.MethodGet, loc.String(), nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	resp, err = hc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		return resp.StatusCode, string(body), fmt.Errorf("the callback answered %s, not HTML", ct)
+	}
+	return resp.StatusCode, string(body), nil
+}
+
+// stderrWatch is a goroutine-safe stderr that hands over the first
+// authorize URL written to it, as a person reads it off the terminal.
+type stderrWatch struct {
+	mu   sync.Mutex
+	buf  *bytes.Buffer
+	urls chan string
+	sent bool
+}
+
+var authURLRe = regexp.MustCompile(`http://\S+/services/oauth2/authorize\?\S+`)
+
+func watchStderr(te *testEnv) *stderrWatch {
+	w := &stderrWatch{buf: te.stderr, urls: make(chan string, 1)}
+	te.Env.Err = w
+	return w
+}
+
+func (w *stderrWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if !w.sent {
+		if u := authURLRe.FindString(w.buf.String()); u != "" {
+			w.sent = true
+			w.urls <- u
+		}
+	}
+	return n, err
+}
+
+// drive opens the URL printed on stderr with b, as a person would.
+func (w *stderrWatch) drive(t *testing.T, b *fakeBrowser) {
+	go func() {
+		select {
+		case u := <-w.urls:
+			b.visit(u)
+		case <-time.After(20 * time.Second):
+			b.done <- page{err: errors.New("no URL on stderr")}
+		}
+	}()
+}
+
+// webArgs are the flags of a browser login against ts.
+func (ts *testSite) webArgs(extra ...string) []string {
+	return append([]string{"login", "--web", "--site", ts.URL, "--client-id", testClient, "--no-store"}, extra...)
+}
+
+func noBrowser(t *testing.T) func(string) error {
+	return func(string) error {
+		t.Error("a browser was started")
+		return nil
+	}
+}
+
+func TestWebLogin(t *testing.T) {
+	ts := startSite(t, defaultConfig(), nil)
+	te := newTestEnv(t)
+	b := newBrowser()
+	te.OpenBrowser = b.open
+	if code := te.run(t, ts.webArgs("-o", "json")...); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
+	}
+	m := decodeJSON(t, te.stdout.String())
+	if m["access_token"] == nil || m["id_token"] == nil {
+		t.Errorf("token = %v", m)
+	}
+	p := b.last(t)
+	if p.err != nil || p.status != http.StatusOK || !contains(p.body, "you can close this tab") {
+		t.Errorf("callback page: %d %v\n%s", p.status, p.err, p.body)
+	}
+	u := authURLRe.FindString(te.stderr.String())
+	if u == "" || !contains(te.stderr.String(), "opened your browser") {
+		t.Fatalf("stderr:\n%s", te.stderr)
+	}
+	q, _ := url.Parse(u)
+	for k, want := range map[string]string{"response_type": "code", "client_id": testClient, "code_challenge_method": "S256"} {
+		if got := q.Query().Get(k); got != want {
+			t.Errorf("authorize URL %s = %q; want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"state", "code_challenge", "redirect_uri"} {
+		if q.Query().Get(k) == "" {
+			t.Errorf("authorize URL lacks %s: %s", k, u)
+		}
+	}
+}
+
+// The session is saved under the user named in the id_token.
+func TestWebLoginSavesSession(t *testing.T) {
+	ts := startSite(t, defaultConfig(), nil)
+	te := newTestEnv(t)
+	te.OpenBrowser = newBrowser().open
+	args := []string{"login", "--web", "--site", ts.URL, "--client-id", testClient, "-o", "text"}
+	if code := te.run(t, args...); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
+	}
+	if !contains(te.stdout.String(), "Logged in as "+testUser) {
+		t.Errorf("stdout:\n%s", te.stdout)
+	}
+	if code := te.run(t, "status", "--json"); code != 0 {
+		t.Fatalf("status: exit %d; stderr:\n%s", code, te.stderr)
+	}
+	var st struct{ Username string }
+	if err := json.Unmarshal(te.stdout.Bytes(), &st); err != nil || st.Username != testUser {
+		t.Errorf("saved username = %q (%v); stdout:\n%s", st.Username, err, te.stdout)
+	}
+}
+
+// Without a browser to start, the URL is only printed; the person opens it.
+func TestWebLoginPrintOnly(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		open   func(t *testing.T) func(string) error
+		stderr string
+	}{
+		{name: "no-browser", args: []string{"--no-browser"}, open: noBrowser, stderr: "--no-browser: open that URL in a browser yourself"},
+		{name: "ssh", env: map[string]string{"SSH_TTY": "/dev/pts/3"}, open: noBrowser, stderr: "SSH session (SSH_TTY is set): not starting a browser"},
+		{name: "browser fails", open: func(*testing.T) func(string) error {
+			return func(string) error { return errors.New("exec: \"xdg-open\": executable file not found in $PATH") }
+		}, stderr: "could not start a browser (exec: \"xdg-open\": executable file not found in $PATH): open that URL yourself"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startSite(t, defaultConfig(), nil)
+			te := newTestEnv(t)
+			for k, v := range tc.env {
+				te.vars[k] = v
+			}
+			te.OpenBrowser = tc.open(t)
+			w := watchStderr(te)
+			b := newBrowser()
+			w.drive(t, b)
+			if code := te.run(t, ts.webArgs(append(tc.args, "-o", "token")...)...); code != 0 {
+				t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
+			}
+			if !contains(te.stderr.String(), tc.stderr) || !contains(te.stderr.String(), "--login-timeout") {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, te.stderr)
+			}
+			if p := b.last(t); p.err != nil || !contains(p.body, "you can close this tab") {
+				t.Errorf("callback page: %v\n%s", p.err, p.body)
+			}
+			if !strings.HasPrefix(te.stdout.String(), "00D") {
+				t.Errorf("stdout = %q", te.stdout)
+			}
+		})
+	}
+}
+
+func TestWebLoginFailures(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
+	tests := []struct {
+		name    string
+		browser func(*fakeBrowser) // nil: the browser does nothing
+		args    []string
+		want    int
+		stderr  []string
+		page    string
+	}{
+		{name: "timeout", args: []string{"--login-timeout", "200ms"}, want: ExitNetwork,
+			stderr: []string{"sfecho: browser login: no sign-in reached http://127.0.0.1:", "within 200ms", "hint: sign in within --login-timeout (200ms) or raise it"}},
+		{name: "access denied", browser: func(b *fakeBrowser) { b.action = "deny" }, want: ExitRejected,
+			stderr: []string{"sfecho: browser login: access_denied: end-user denied authorization", "hint: authorization was denied"}, page: "Sign-in failed"},
+		{name: "wrong state", browser: func(b *fakeBrowser) { b.rewrite = editQuery(func(q url.Values) { q.Set("state", "forged-state") }) },
+			want: ExitSecurity, stderr: []string{"state in the redirect did not match", "hint: state did not match"}, page: "Sign-in link refused"},
+		{name: "port in use", args: []string{"--redirect-uri", "http://127.0.0.1:" + port + "/cb"}, want: ExitUsage,
+			stderr: []string{"port already in use", "hint: port " + port + " is in use"}},
+		{name: "password flag", args: []string{"--password-stdin"}, want: ExitUsage, stderr: []string{"--web signs in on the site's page"}},
+		{name: "capture echo", args: []string{"--capture", "echo"}, want: ExitUsage, stderr: []string{"drop --capture echo"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startSite(t, defaultConfig(), nil)
+			te := newTestEnv(t)
+			b := newBrowser()
+			te.OpenBrowser = func(string) error { return nil }
+			if tc.browser != nil {
+				tc.browser(b)
+				te.OpenBrowser = b.open
+			}
+			code := te.run(t, ts.webArgs(tc.args...)...)
+			if code != tc.want {
+				t.Fatalf("exit %d; want %d; stderr:\n%s", code, tc.want, te.stderr)
+			}
+			for _, want := range tc.stderr {
+				if !contains(te.stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+				}
+			}
+			if te.stdout.Len() != 0 || contains(te.stderr.String(), "forged-state") {
+				t.Errorf("stdout %q; stderr:\n%s", te.stdout, te.stderr)
+			}
+			if tc.page != "" {
+				if p := b.last(t); !contains(p.body, tc.page) {
+					t.Errorf("callback page lacks %q: %d %v\n%s", tc.page, p.status, p.err, p.body)
+				}
+			}
+		})
+	}
+}
+
+func TestCanaryWebLogin(t *testing.T) {
+	const pw = "CANARY-pw-web-58"
+	cfg := defaultConfig()
+	cfg.Users[0].Password = pw
+	cn := &canaries{seen: map[string]string{pw: "password"}}
+	ts := startSite(t, cfg, cn.record)
+	te := newTestEnv(t)
+	b := newBrowser()
+	b.pass = pw
+	te.OpenBrowser = b.open
+	if code := te.run(t, ts.webArgs("-v", "-o", "env")...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, te.stderr)
+	}
+	b.last(t)
+	if l := cn.leaks(te.stderr.String()); len(l) > 0 {
+		t.Errorf("stderr leaks %v:\n%s", l, te.stderr)
+	}
+	if l := allowedOnStdout("env", cn.leaks(te.stdout.String())); len(l) > 0 {
+		t.Errorf("stdout leaks %v", l)
+	}
+}
