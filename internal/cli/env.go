@@ -2,12 +2,15 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pkg/browser"
@@ -62,11 +65,41 @@ func System(version, commit string) *Env {
 	}
 	e.ReadSecret = func(prompt string) (string, error) {
 		fmt.Fprint(e.Err, prompt)
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		s, err := readPasswordInterruptible(int(os.Stdin.Fd()))
 		fmt.Fprintln(e.Err)
-		return string(b), err
+		return s, err
 	}
 	return e
+}
+
+// readPasswordInterruptible reads a line without echo. Ctrl-C (which
+// main's signal.NotifyContext turns into a cancelled context, not a dead
+// process) restores the terminal and returns context.Canceled at once,
+// instead of waiting for Enter.
+func readPasswordInterruptible(fd int) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return string(r.b), r.err
+	case <-sig:
+		_ = term.Restore(fd, state)
+		return "", context.Canceled
+	}
 }
 
 // readLine reads the next line of stdin without its line ending. Spaces

@@ -51,7 +51,7 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens = o.Rotate
-	errw := &lockedWriter{w: env.Err} // the site logs from its handlers
+	errw := &lockedWriter{w: env.Err}                                       // the site logs from its handlers
 	cfg.Logf = func(f string, a ...any) { fmt.Fprintf(errw, f+"\n", a...) } // the site prefixes "sim: "
 	if o.SecretFile != "" {
 		b, err := os.ReadFile(o.SecretFile)
