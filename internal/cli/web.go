@@ -21,7 +21,7 @@ type webOptions struct {
 func (o *webOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Web, "web", false, "log in through the site's own login page in a browser (SSO, MFA)")
 	fs.BoolVar(&o.NoBrowser, "no-browser", false, "with --web, print the URL instead of opening a browser")
-	fs.DurationVar(&o.LoginTimeout, "login-timeout", 3*time.Minute, "with --web, give up after this long")
+	fs.DurationVar(&o.LoginTimeout, "login-timeout", 3*time.Minute, "with --web, give up waiting for the sign-in after this long (0: wait until interrupted)")
 }
 
 // runWebLogin runs the browser authorization-code flow with PKCE: the
@@ -77,6 +77,9 @@ func (o *webOptions) opener(env *Env, c *flow.Client) func(string) {
 	return func(authURL string) {
 		fmt.Fprintf(env.Err, "sfecho: sign in on the site's login page:\n  %s\n", authURL)
 		wait := fmt.Sprintf("waiting up to %s (--login-timeout) for the sign-in to reach %s", o.LoginTimeout, c.RedirectURI)
+		if o.LoginTimeout == 0 {
+			wait = "waiting until interrupted for the sign-in to reach " + c.RedirectURI
+		}
 		switch {
 		case o.NoBrowser:
 			fmt.Fprintf(env.Err, "sfecho: --no-browser: open that URL in a browser yourself; %s\n", wait)
