@@ -37,7 +37,8 @@ type Options struct {
 	// answered 410 Gone. Default false (every redirect is accepted).
 	Once bool
 	// Logf receives one line per event (accepted, rejected, server errors),
-	// never with a parameter value. Default: discard.
+	// never with a parameter value. It is called from the handler
+	// goroutines, so it must be safe for concurrent use. Default: discard.
 	Logf func(format string, args ...any)
 }
 

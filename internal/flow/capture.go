@@ -81,19 +81,24 @@ func (c *Client) followEcho(ctx context.Context, loc *url.URL) (map[string]strin
 	return nil, e
 }
 
-// checkCode verifies state first (E2), then reads an error or the code.
+// checkCode verifies state first (errors.md: "302 → check state and host
+// first"), then reads an error or the code. A state that is present and
+// wrong is always refused. An error redirect without any state is reported
+// as the site's error: it carries nothing to steal, and Salesforce's own
+// error examples (TV11) carry no state.
 func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, error) {
+	got, hasState := p["state"]
+	if hasState && got != wantState || !hasState && p["error"] == "" {
+		desc := "state in the redirect did not match the one sent"
+		if !hasState || got == "" {
+			desc = "the redirect carried no state"
+		}
+		return nil, &Error{Op: op, Kind: KindSecurity, Err: ErrStateMismatch, Description: desc, Advice: adviceState}
+	}
 	if code := p["error"]; code != "" {
 		desc := oneLine(p["error_description"])
 		kind, advice := classifyOAuth(op, code, desc)
 		return nil, &Error{Op: op, Kind: kind, Code: code, Description: desc, Advice: advice}
-	}
-	if p["state"] != wantState {
-		desc := "state in the redirect did not match the one sent"
-		if p["state"] == "" {
-			desc = "the redirect carried no state"
-		}
-		return nil, &Error{Op: op, Kind: KindSecurity, Err: ErrStateMismatch, Description: desc, Advice: adviceState}
 	}
 	if p["code"] == "" {
 		return nil, &Error{Op: op, Kind: KindUnexpected, Description: "the redirect carried no code"}

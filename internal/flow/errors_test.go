@@ -138,3 +138,30 @@ func TestTokenSignature(t *testing.T) {
 		t.Errorf("IssuedTime = %d", got)
 	}
 }
+
+func TestCheckCodeStateFirst(t *testing.T) {
+	site, _ := ParseSite("https://acme.my.site.com")
+	c := &Client{Site: site, ClientID: "x"}
+	tests := []struct {
+		name string
+		p    map[string]string
+		want Kind
+	}{
+		{"error with a wrong state", map[string]string{"error": "access_denied", "state": "forged"}, KindSecurity},
+		{"error with the right state", map[string]string{"error": "access_denied", "state": "s1"}, KindRejected},
+		{"error without state", map[string]string{"error": "access_denied"}, KindRejected},
+		{"code without state", map[string]string{"code": "c"}, KindSecurity},
+		{"code with an empty state", map[string]string{"code": "c", "state": ""}, KindSecurity},
+		{"no code", map[string]string{"state": "s1"}, KindUnexpected},
+		{"offsite community url", map[string]string{"code": "c", "state": "s1", "sfdc_community_url": "https://evil.example"}, KindSecurity},
+	}
+	for _, tc := range tests {
+		_, err := c.checkCode(OpAuthorize, "s1", tc.p)
+		if KindOf(err) != tc.want {
+			t.Errorf("%s: %v (kind %v); want kind %v", tc.name, err, KindOf(err), tc.want)
+		}
+	}
+	if code, err := c.checkCode(OpAuthorize, "s1", map[string]string{"code": "c==", "state": "s1", "sfdc_community_url": "https://acme.my.site.com"}); err != nil || code.Code != "c==" {
+		t.Errorf("good redirect: %v %v", code, err)
+	}
+}
