@@ -39,13 +39,23 @@ init, then the code (SFECHO_OTP, a prompt on a terminal, or the next line of std
 authorize with Auth-Request-Type: passwordless-login. --init-only stops after the init and
 prints {"identifier","method"}; a later --identifier call redeems the code. --login-hint
 logs in with any identifier the site's discovery handler knows; --uvid carries a guest's
-context (sfecho guest) into the login.`,
+context (sfecho guest) into the login.
+
+--capture local serves the app's loopback callback itself and takes the code from it. --web
+opens the site's own login page in a browser (response_type=code with PKCE) for users who
+need SSO or MFA, and captures the code on the same local endpoint.`,
 		Example: `  # interactive: prompts for the password
   sfecho login --site https://acme.my.site.com/shop --client-id 3MVG9... --username alice@example.com
 
   # in a script: password on stdin, access token on stdout
   printf '%s\n' "$PW" | sfecho login --site "$SITE" --client-id "$CID" --username bot@example.com \
       --password-stdin -o token
+
+  # capture the code on a local echo endpoint (the app's callback is a loopback URL)
+  sfecho login --capture local --redirect-uri http://localhost:1717/OauthRedirect --site "$SITE" --client-id "$CID" --username alice@example.com
+
+  # through the site's own login page in a browser (SSO, MFA)
+  sfecho login --web --site "$SITE" --client-id "$CID" --redirect-uri http://localhost:1717/OauthRedirect
 
   # passwordless: the code is asked for once the site has sent it
   sfecho login --passwordless --method email --site "$SITE" --client-id "$CID" --username alice@example.com`,
@@ -55,6 +65,9 @@ context (sfecho guest) into the login.`,
 				return err
 			}
 			o.profileDefaults(cmd)
+			if !o.web.Web && (cmd.Flags().Changed("no-browser") || cmd.Flags().Changed("login-timeout")) {
+				return usagef("--no-browser and --login-timeout apply only with --web")
+			}
 			if err := o.pwl.validate(cmd, env, o.web.Web); err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ type simOptions struct {
 	Addr, Prefix, CertFile, Outbox, SecretFile string
 	TLS, RequirePKCE, CredentialsInBody        bool
 	Rotate                                     bool
+	Callbacks                                  []string
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -44,6 +45,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.RequirePKCE, "require-pkce", false, `app setting "Require PKCE"`)
 	fs.BoolVar(&o.CredentialsInBody, "credentials-in-body", false, `app setting "Require user credentials in the POST body"`)
 	fs.BoolVar(&o.Rotate, "rotate-refresh-tokens", false, `app setting "Enable Refresh Token Rotation"`)
+	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
 	return cmd
 }
 
@@ -51,6 +53,7 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens = o.Rotate
+	cfg.RedirectURIs = o.Callbacks
 	errw := &lockedWriter{w: env.Err}                                       // the site logs from its handlers
 	cfg.Logf = func(f string, a ...any) { fmt.Fprintf(errw, f+"\n", a...) } // the site prefixes "sim: "
 	if o.SecretFile != "" {
