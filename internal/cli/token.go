@@ -25,8 +25,8 @@ func newTokenCmd(env *Env) *cobra.Command {
 A token with more than --min-valid left is printed at once, without a request. Otherwise
 sfecho refreshes it first, under a lock shared by every sfecho process of this profile, and
 saves the new tokens before printing (refresh tokens may be single-use). Salesforce sends no
-expires_in: expiry comes from a JWT's exp, from introspection when the token is issued, or
-from --session-lifetime after issued_at.
+expires_in: expiry comes from a JWT's exp, from one introspection request the first time a
+new opaque token is used (the answer is saved), or from --session-lifetime after issued_at.
 
 Exit 4 means there is no saved session or it can no longer be refreshed: run sfecho login.`,
 		Example: `  export SF_TOKEN=$(sfecho token)
