@@ -19,12 +19,26 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, sto
 	if noStore {
 		return nil
 	}
+	explicit := storeName != ""
 	if storeName == "" {
 		storeName = env.getenv("SFECHO_STORE")
 	}
 	if storeName == "" && app.prof != nil {
 		storeName, _ = app.prof("store")
 	}
+	explicit = explicit || storeName != ""
+	err := saveSession(ctx, env, app, storeName, user, tok)
+	if err != nil && !explicit {
+		// The login itself worked: print its tokens, and say why the
+		// session was not kept. A store asked for by name (the keyring)
+		// must not fail quietly, so that case stays an error.
+		env.warnf("the session was not saved, so sfecho token cannot reuse it: %v", err)
+		return nil
+	}
+	return err
+}
+
+func saveSession(ctx context.Context, env *Env, app *appOptions, storeName, user string, tok *flow.Token) error {
 	if app.Profile == "" {
 		app.Profile = store.DefaultProfile
 	}

@@ -83,14 +83,24 @@ func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
 	if s := te.session(t, "default"); s.ExpirySource != "" {
 		t.Errorf("login saved expiry %v from %q; want it unknown until the first token", s.Expiry, s.ExpirySource)
 	}
-	// The first token learns the opaque token's expiry with one
+	// Right after the login the token is younger than any session timeout:
+	// no request.
+	before = ts.Requests()
+	if code := te.run(t, "token"); code != 0 || te.stdout.String() != at+"\n" {
+		t.Fatalf("token after login: exit %d %q\n%s", code, te.stdout, te.stderr)
+	}
+	if n := ts.Requests() - before; n != 0 {
+		t.Errorf("token right after login made %d requests; want 0", n)
+	}
+	// Later, the first token learns the opaque token's expiry with one
 	// introspection and saves it.
+	te.later(20 * time.Minute)
 	before = ts.Requests()
 	if code := te.run(t, "token"); code != 0 || te.stdout.String() != at+"\n" {
 		t.Fatalf("first token: exit %d %q\n%s", code, te.stdout, te.stderr)
 	}
 	if n := ts.Requests() - before; n != 1 {
-		t.Errorf("first token made %d requests; want 1 (introspect)", n)
+		t.Errorf("first token after 20m made %d requests; want 1 (introspect)", n)
 	}
 	if s := te.session(t, "default"); s.ExpirySource != "introspect" || s.Expiry.IsZero() {
 		t.Errorf("token saved expiry %v from %q; want it from introspection", s.Expiry, s.ExpirySource)
@@ -371,6 +381,7 @@ func TestStatus(t *testing.T) {
 	if code := te.run(t, "status", "--json"); code != 0 || !strings.Contains(te.stdout.String(), `"expiry_source": "lifetime"`) {
 		t.Errorf("status before any token call: exit %d\n%s", code, te.stdout)
 	}
+	te.later(20 * time.Minute)
 	te.run(t, "token") // learns the expiry by introspection
 	if code := te.run(t, "status"); code != 0 {
 		t.Fatalf("status: exit %d\n%s", code, te.stderr)
@@ -526,5 +537,22 @@ func TestRefreshSurvivesCancellation(t *testing.T) {
 	c.Site, _ = flow.ParseSite(ts.URL)
 	if _, err := c.Refresh(t.Context(), "", s.RefreshToken); err != nil {
 		t.Errorf("the saved refresh token is dead: %v", err)
+	}
+}
+
+func TestLoginSaveFailureIsAWarning(t *testing.T) {
+	t.Parallel()
+	ts, _ := sessionSite(t, nil)
+	te := newTestEnv(t)
+	os.WriteFile(filepath.Join(te.ConfigDir, "sessions"), []byte("not a directory"), 0o600)
+	at := ts.login(t, te)
+	if at == "" || !strings.Contains(te.stderr.String(), "warning: the session was not saved") {
+		t.Errorf("login with an unwritable store: token %q, stderr:\n%s", at, te.stderr)
+	}
+	// A store asked for by name fails the command.
+	te.stdin.WriteString(testPass + "\n")
+	args := []string{"login", "--site", ts.URL, "--client-id", testClient, "--username", testUser, "--password-stdin", "--store", "file", "-o", "token"}
+	if code := te.run(t, args...); code == 0 || te.stdout.Len() != 0 {
+		t.Errorf("--store file with an unwritable store: exit %d, stdout %q", code, te.stdout)
 	}
 }

@@ -119,7 +119,7 @@ func (c *Client) checkCommunityURL(op, raw string) error {
 		return nil
 	}
 	u, err := url.Parse(raw)
-	if err == nil && CheckScheme(u) == nil && strings.EqualFold(u.Host, c.Site.Host) {
+	if err == nil && CheckScheme(u) == nil && sameHost(u, c.Site) {
 		return nil
 	}
 	host := raw
@@ -129,6 +129,16 @@ func (c *Client) checkCommunityURL(op, raw string) error {
 	return &Error{Op: op, Kind: KindSecurity, Err: ErrOffsite,
 		Description: "sfdc_community_url points at " + host + ", not the site " + c.Site.Host,
 		Advice:      "refusing to send the code elsewhere: if " + host + " is really the site, use it as --site"}
+}
+
+// sameHost reports whether a and b name the same host and port. Loopback
+// names count as one host (a simulator may answer "localhost" to a request
+// sent to 127.0.0.1), since no other machine can be reached through them.
+func sameHost(a, b *url.URL) bool {
+	if strings.EqualFold(a.Host, b.Host) {
+		return true
+	}
+	return IsLoopback(a.Hostname()) && IsLoopback(b.Hostname()) && a.Port() == b.Port()
 }
 
 // redactURL prints a URL with the values of secret parameters masked.

@@ -165,3 +165,22 @@ func TestCheckCodeStateFirst(t *testing.T) {
 		t.Errorf("good redirect: %v %v", code, err)
 	}
 }
+
+func TestSameHost(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"https://acme.my.site.com", "https://ACME.my.site.com/shop", true},
+		{"http://localhost:8080", "http://127.0.0.1:8080", true},
+		{"http://localhost:8080", "http://127.0.0.1:8081", false},
+		{"https://evil.example", "https://acme.my.site.com", false},
+		{"http://127.0.0.1:80", "http://evil.example:80", false},
+	} {
+		a, _ := url.Parse(tc.a)
+		b, _ := url.Parse(tc.b)
+		if got := sameHost(a, b); got != tc.want {
+			t.Errorf("sameHost(%s, %s) = %v; want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
