@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/sfecho/sfecho/internal/echo"
 	"github.com/sfecho/sfecho/internal/pkce"
@@ -14,18 +15,26 @@ import (
 // OpLocal names the loopback echo endpoint in errors.
 const OpLocal = "local endpoint"
 
+// DefaultLocalAddr is where the local endpoint listens when the callback is
+// not a loopback URL: a free port, named localhost, because external client
+// apps reportedly refuse 127.0.0.1 callbacks (protocol.md §10). It binds
+// 127.0.0.1 either way. A site that is itself on loopback (a simulator)
+// lends its own host name instead; see [Client.ListenLocal].
+const DefaultLocalAddr = "localhost:0"
+
 // LocalAddr says where the loopback echo endpoint of --capture local and the
 // browser login listens, given the configured redirect_uri. A loopback
 // http:// URL (the callback registered on the app, such as
 // http://localhost:1717/OauthRedirect) gives its host name, port and path,
 // so the redirect_uri sent is the registered one; anything else, or none,
-// gives 127.0.0.1 on a free port at /services/oauth2/echo, and loopback is
-// false. Salesforce's matching of loopback callbacks is undocumented
-// (protocol.md §10, errors.md B4): register the URL exactly as it is sent.
+// gives DefaultLocalAddr (a free port) at /services/oauth2/echo, and
+// loopback is false. Salesforce's matching of loopback callbacks is
+// undocumented (protocol.md §10, errors.md B4): register the URL exactly
+// as it is sent.
 func LocalAddr(redirectURI string) (addr, path string, loopback bool, err error) {
 	u, perr := url.Parse(redirectURI)
 	if redirectURI == "" || perr != nil || !IsLoopback(u.Hostname()) {
-		return echo.DefaultAddr, echo.DefaultPath, false, nil
+		return DefaultLocalAddr, echo.DefaultPath, false, nil
 	}
 	switch {
 	case u.Scheme != "http":
@@ -46,13 +55,21 @@ func LocalAddr(redirectURI string) (addr, path string, loopback bool, err error)
 
 // ListenLocal starts the loopback echo endpoint for one login: it accepts a
 // single redirect, and only one carrying state (design.md, "Security
-// rules"). It sets c.RedirectURI to the endpoint's URL, which the token
-// exchange must repeat. A busy or forbidden port is a usage error (exit 2)
+// rules"). A loopback c.RedirectURI with a fixed port is kept byte for byte
+// (it is what the app registered); otherwise c.RedirectURI becomes the
+// endpoint's URL, with the port it was given. The
+// token exchange repeats it. A busy or forbidden port is a usage error (exit 2)
 // with the advice of errors.md B1/B2. The caller closes the server.
 func (c *Client) ListenLocal(state string) (*echo.Server, error) {
-	addr, path, _, err := LocalAddr(c.RedirectURI)
+	addr, path, loopback, err := LocalAddr(c.RedirectURI)
 	if err != nil {
 		return nil, err
+	}
+	if c.Site != nil && !loopback && IsLoopback(c.Site.Hostname()) {
+		h := c.Site.Hostname()
+		// A simulated site on loopback registers its own echo URL; on its
+		// host name, the local endpoint matches it on any port.
+		addr = net.JoinHostPort(h, "0")
 	}
 	// No Logf: the endpoint's handlers run on their own goroutines, and
 	// Logf writes to the same stream as the caller's goroutine. What the
@@ -61,8 +78,10 @@ func (c *Client) ListenLocal(state string) (*echo.Server, error) {
 	if err != nil {
 		return nil, listenError(addr, err)
 	}
-	c.RedirectURI = srv.URL()
-	c.logf("local endpoint: listening at %s (redirect_uri)", srv.URL())
+	if _, port, _ := net.SplitHostPort(addr); !loopback || port == "0" {
+		c.RedirectURI = srv.URL()
+	}
+	c.logf("local endpoint: listening at %s (redirect_uri %s)", srv.URL(), c.RedirectURI)
 	return srv, nil
 }
 
@@ -147,8 +166,19 @@ func (c *Client) followLocal(srv *echo.Server) func(context.Context, *url.URL) (
 }
 
 // sameEndpoint reports whether loc is the endpoint at raw: same scheme, host,
-// port and path.
+// port (an absent one is the scheme's default) and path.
 func sameEndpoint(loc *url.URL, raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && sameOrigin(loc, u) && loc.EscapedPath() == u.EscapedPath()
+	return err == nil && strings.EqualFold(loc.Scheme, u.Scheme) && strings.EqualFold(loc.Hostname(), u.Hostname()) &&
+		portOf(loc) == portOf(u) && loc.EscapedPath() == u.EscapedPath()
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }

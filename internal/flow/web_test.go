@@ -288,8 +288,8 @@ func TestLocalAddr(t *testing.T) {
 		in, addr, path string
 		loopback, err  bool
 	}{
-		{"", "127.0.0.1:0", "/services/oauth2/echo", false, false},
-		{"https://acme.my.site.com/services/oauth2/echo", "127.0.0.1:0", "/services/oauth2/echo", false, false},
+		{"", "localhost:0", "/services/oauth2/echo", false, false},
+		{"https://acme.my.site.com/services/oauth2/echo", "localhost:0", "/services/oauth2/echo", false, false},
 		{"http://localhost:1717/OauthRedirect", "localhost:1717", "/OauthRedirect", true, false},
 		{"http://127.0.0.1:8080/services/oauth2/echo", "127.0.0.1:8080", "/services/oauth2/echo", true, false},
 		{"http://[::1]:9000/cb", "[::1]:9000", "/cb", true, false},
