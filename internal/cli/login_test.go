@@ -418,3 +418,29 @@ func TestLoginProfileCaptureAndBody(t *testing.T) {
 		t.Errorf("--credentials-in-body=false over the profile: exit %d; want 5\n%s", code, te.stderr)
 	}
 }
+
+// TestLoginCaptureEchoWithoutState follows the documented echo answer
+// (TV2), which carries no state: state is then read from Location.
+func TestLoginCaptureEchoWithoutState(t *testing.T) {
+	dropState := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/echo") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var m map[string]any
+			json.Unmarshal(rec.Body.Bytes(), &m)
+			delete(m, "state")
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(m)
+		})
+	}
+	ts := startSite(t, defaultConfig(), dropState)
+	te := newTestEnv(t)
+	te.stdin.WriteString(testPass + "\n")
+	if code := te.run(t, ts.loginArgs("--capture", "echo", "-o", "token")...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, te.stderr)
+	}
+}

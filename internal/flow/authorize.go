@@ -164,7 +164,7 @@ func (c *Client) capture(ctx context.Context, op string, a Authorization, resp *
 		c.logf("authorize: %d redirect to %s", resp.StatusCode, redactURL(loc))
 		switch a.Capture {
 		case CaptureEcho:
-			return c.followEcho(ctx, loc)
+			return c.echoParams(ctx, op, loc)
 		case CaptureLocal:
 			if a.Follow == nil {
 				return nil, &Error{Op: op, Kind: KindUnexpected, Description: "local capture without a local endpoint"}

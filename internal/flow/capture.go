@@ -52,6 +52,25 @@ func queryParams(op string, loc *url.URL) (map[string]string, error) {
 	return out, nil
 }
 
+// echoParams takes the code from the echo endpoint's JSON, over what
+// Location already carried: the documented echo answer (TV2) holds only
+// code, sfdc_community_url and sfdc_community_id, so state and any error
+// are read from Location where the echo leaves them out (protocol.md §3, Q2).
+func (c *Client) echoParams(ctx context.Context, op string, loc *url.URL) (map[string]string, error) {
+	fromLoc, _ := queryParams(op, loc)
+	fromEcho, err := c.followEcho(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	if fromLoc == nil {
+		fromLoc = map[string]string{}
+	}
+	for k, v := range fromEcho {
+		fromLoc[k] = v
+	}
+	return fromLoc, nil
+}
+
 // followEcho visits the echo URL without credentials and reads its JSON,
 // as the guide's JavaScript and the Android SDK do (protocol.md §3).
 func (c *Client) followEcho(ctx context.Context, loc *url.URL) (map[string]string, error) {

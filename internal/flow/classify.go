@@ -84,6 +84,8 @@ func responseError(op string, resp *http.Response, body []byte) error {
 	e := &Error{Op: op, Status: resp.StatusCode}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return redirectError(op, resp)
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 		e.Kind = KindNetwork
 		e.Description = fmt.Sprintf("the site answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
@@ -107,6 +109,21 @@ func responseError(op string, resp *http.Response, body []byte) error {
 		}
 		e.Kind = KindUnexpected
 		e.Description = fmt.Sprintf("unexpected answer %d (%s)", resp.StatusCode, describeContentType(ct))
+	}
+	return e
+}
+
+// redirectError refuses a redirect where an answer was due: following it
+// would re-send secrets (a token request) or lose the POST (an http-to-https
+// redirect turns it into a GET, errors.md A15).
+func redirectError(op string, resp *http.Response) error {
+	e := &Error{Op: op, Status: resp.StatusCode, Kind: KindSetup,
+		Description: fmt.Sprintf("the site answered a %d redirect instead of an answer; not following it", resp.StatusCode),
+		Advice:      "--site must be the https:// Experience Cloud site URL with its prefix (redirects are not followed with secrets)"}
+	loc, err := resp.Location()
+	if err == nil && !strings.EqualFold(loc.Host, resp.Request.URL.Host) {
+		e.Kind, e.Err = KindSecurity, ErrOffsite
+		e.Description = fmt.Sprintf("the site redirected the request to %s; not following it", loc.Host)
 	}
 	return e
 }

@@ -184,3 +184,25 @@ func TestSameHost(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenRedirectNotFollowed makes sure the token request, which carries
+// the code and verifier, is never re-sent to a redirect target.
+func TestTokenRedirectNotFollowed(t *testing.T) {
+	var leaked bool
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { leaked = true }))
+	defer evil.Close()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer site.Close()
+	u, _ := ParseSite(site.URL)
+	c := &Client{HTTP: site.Client(), Site: u, ClientID: "x", ClientSecret: "s"}
+	_, err := c.Exchange(context.Background(), &Code{Code: "c"}, strings.Repeat("v", 43), nil)
+	if leaked || KindOf(err) != KindSecurity {
+		t.Errorf("exchange: leaked=%v err=%v (kind %v); want no request to the target and kind security", leaked, err, KindOf(err))
+	}
+	_, err = c.Refresh(context.Background(), "", "refresh-token")
+	if leaked || err == nil {
+		t.Errorf("refresh: leaked=%v err=%v", leaked, err)
+	}
+}

@@ -31,7 +31,7 @@ func (c *Client) Exchange(ctx context.Context, code *Code, verifier string, head
 		Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
 	}
 	rec := c.recorder(header)
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: rec, Timeout: c.HTTP.Timeout})
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.tokenClient(rec))
 	c.logf("token exchange: POST %s (grant_type=authorization_code, code_verifier)", tokenURL)
 	_, err := conf.Exchange(ctx, code.Code, oauth2.VerifierOption(verifier))
 	if err != nil {
@@ -46,6 +46,11 @@ func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
 	if err != nil || tok.AccessToken == "" {
 		return nil, &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
 			Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+	}
+	// Later refreshes, revokes and userinfo calls go to this URL with the
+	// refresh token and any secret: it must be the site's own host too.
+	if err := c.checkCommunityURL(op, tok.CommunityURL); err != nil {
+		return nil, err
 	}
 	if c.ClientSecret != "" {
 		switch {
@@ -75,6 +80,14 @@ func oauthError(op, target string, err error) error {
 	// x/oauth2 reports a 200 it cannot parse as a plain error.
 	return &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
 		Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+}
+
+// tokenClient is the HTTP client handed to x/oauth2: it records the answer
+// and never follows a redirect, which would re-send the code, verifier,
+// refresh token or client secret to wherever the redirect points.
+func (c *Client) tokenClient(rec *recorder) *http.Client {
+	return &http.Client{Transport: rec, Timeout: c.HTTP.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // recorder is a RoundTripper that keeps the last response body, so the

@@ -39,7 +39,7 @@ func (c *Client) Refresh(ctx context.Context, base, refreshToken string) (*Token
 		Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
 	}
 	rec := c.recorder(nil)
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: rec, Timeout: c.HTTP.Timeout})
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.tokenClient(rec))
 	c.logf("refresh: POST %s (grant_type=refresh_token)", tokenURL)
 	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token(); err != nil {
 		return nil, oauthError(OpRefresh, tokenURL, err)
