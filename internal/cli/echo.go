@@ -49,8 +49,9 @@ problem is reported on stderr, naming the parameter: malformed escapes, repeated
 error/error_description pair (explained), a missing code, and with --state a missing or
 different state. No code or token value is ever printed on stderr.
 
-Exit 0 when parameters were decoded, 2 when the input is not a URL with parameters, 7 when
---state was given and the redirect's state is missing or different.`,
+Exit 0 when parameters were decoded (a missing or different state is a warning: the
+command decodes, it does not act on the code), 2 when the input is not a URL with
+parameters.`,
 		Example: `  sfecho echo decode 'https://acme.my.site.com/services/oauth2/echo?code=aPrx%3D%3D&state=s1&sfdc_community_id=0DB5e'
   sfecho echo decode --state s1 'http://localhost:1717/OauthRedirect?code=aPrx%3D%3D&state=s1' | jq -r .code
   curl -s -o /dev/null -w '%{redirect_url}\n' ... | sfecho echo decode -`,

@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -109,7 +110,8 @@ func (o *appOptions) readSecret(env *Env) error {
 
 // pathErr drops the operation from an *os.PathError, keeping file and reason.
 func pathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return &os.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
 	}
 	return err

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 )
 
 // maxBody caps every response body sfecho reads.
@@ -45,23 +47,26 @@ func transportError(op string, target string, err error) error {
 	}
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
-	var certErr *x509.CertificateInvalidError
+	var certErr x509.CertificateInvalidError
+	var verifyErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.Canceled):
 		e.Kind, e.Description = KindUnexpected, "interrupted"
-	case errors.As(err, &unknownCA), errors.As(err, &certErr), strings.Contains(err.Error(), "certificate"):
+	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &verifyErr), errors.As(err, &hostErr):
 		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
-	case errors.As(err, &hostErr):
-		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
+	case errors.As(err, &recordErr):
+		e.Description = "TLS: " + host + " did not answer TLS (is it plain http://?)"
+		e.Advice = "check the scheme and port of --site"
 	case errors.As(err, &dnsErr):
 		e.Description = "cannot resolve " + host
 		e.Advice = "cannot reach " + host + ": check the site URL, DNS, and HTTPS_PROXY/NO_PROXY"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		e.Description = "timed out waiting for " + host
 		e.Advice = "the site answered slowly or not at all: retry later (see status.salesforce.com), or raise --timeout"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "connection reset"):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		e.Description = "connection to " + host + " dropped before an answer"
 		e.Advice = "the connection was cut: retry; check proxies between here and the site"
 	default:

@@ -10,6 +10,7 @@ package httplog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -90,7 +91,8 @@ func (t *Transport) secret(k string) bool { return t.Secret != nil && t.Secret(k
 
 // redactErr drops the URL from a transport error: it may carry a query.
 func redactErr(err error) string {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return ue.Op + ": " + ue.Err.Error()
 	}
 	return err.Error()
