@@ -57,7 +57,8 @@ func transportError(op string, target string, err error) error {
 		e.Kind, e.Description = KindUnexpected, "interrupted"
 	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &verifyErr), errors.As(err, &hostErr):
 		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
-	case errors.As(err, &recordErr):
+	// net/http reports this one as a plain error; its text is the only mark.
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "HTTP response to HTTPS client"):
 		e.Description = "TLS: " + host + " did not answer TLS (is it plain http://?)"
 		e.Advice = "check the scheme and port of --site"
 	case errors.As(err, &dnsErr):
