@@ -127,6 +127,11 @@ type Flow struct {
 type Site struct {
 	cfg      Config
 	key      *ecdsa.PrivateKey // signs id_tokens and JWT access tokens
+	// consumerSecret keys the token responses' signature: the app's secret,
+	// or for a public app one the client never sees. Every app has a
+	// consumer secret, and the documented public-client response (TV3)
+	// carries a signature (protocol.md §2, Q10).
+	consumerSecret string
 	requests atomic.Int64
 	closed   chan struct{}
 	once     sync.Once
@@ -156,7 +161,11 @@ func New(cfg Config) *Site {
 	if err != nil {
 		panic("sim: generate signing key: " + err.Error()) // crypto/rand never fails
 	}
-	s := &Site{cfg: cfg, key: key, closed: make(chan struct{}), st: newState(), fails: map[string]*Failure{}}
+	s := &Site{cfg: cfg, key: key, closed: make(chan struct{}), st: newState(), fails: map[string]*Failure{},
+		consumerSecret: cfg.ClientSecret}
+	if s.consumerSecret == "" {
+		s.consumerSecret = randString(tokenChars, 64)
+	}
 	for i, u := range cfg.Users {
 		s.st.addUser(u, i)
 	}

@@ -26,10 +26,13 @@ func TestTokenResponseShape(t *testing.T) {
 			t.Errorf("token response lacks %q", k)
 		}
 	}
-	for _, k := range []string{"expires_in", "signature"} {
-		if _, ok := m[k]; ok {
-			t.Errorf("token response of a public client has %q", k)
-		}
+	if _, ok := m["expires_in"]; ok {
+		t.Error("token response has expires_in")
+	}
+	// A public client gets a signature too (TV3), keyed with a secret it
+	// does not hold.
+	if sig, _ := m["signature"].(string); sig == "" || sig == Signature("", m["id"].(string), m["issued_at"].(string)) {
+		t.Errorf("public client signature = %q", sig)
 	}
 	if !regexp.MustCompile(`^00D[A-Za-z0-9]{12}!AQ[A-Za-z0-9._]+$`).MatchString(m["access_token"].(string)) {
 		t.Errorf("access_token %q does not look like a session ID", m["access_token"])

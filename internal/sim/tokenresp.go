@@ -63,9 +63,7 @@ func (s *Site) issueTokens(r *http.Request, u *member, clientID, scope, uvid str
 	if u != nil && hasScope(scope, "openid") {
 		resp.IDToken = s.idToken(site, clientID, resp.ID, u, at.value, now)
 	}
-	if s.cfg.ClientSecret != "" {
-		resp.Signature = Signature(s.cfg.ClientSecret, resp.ID, resp.IssuedAt)
-	}
+	resp.Signature = Signature(s.consumerSecret, resp.ID, resp.IssuedAt)
 	return resp
 }
 
