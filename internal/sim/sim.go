@@ -125,16 +125,16 @@ type Flow struct {
 // Site is the simulated Experience Cloud site. It is an [http.Handler] and
 // safe for concurrent use.
 type Site struct {
-	cfg      Config
-	key      *ecdsa.PrivateKey // signs id_tokens and JWT access tokens
+	cfg Config
+	key *ecdsa.PrivateKey // signs id_tokens and JWT access tokens
 	// consumerSecret keys the token responses' signature: the app's secret,
 	// or for a public app one the client never sees. Every app has a
 	// consumer secret, and the documented public-client response (TV3)
 	// carries a signature (protocol.md §2, Q10).
 	consumerSecret string
-	requests atomic.Int64
-	closed   chan struct{}
-	once     sync.Once
+	requests       atomic.Int64
+	closed         chan struct{}
+	once           sync.Once
 
 	mu    sync.Mutex
 	st    state
