@@ -52,7 +52,7 @@ func TestLoginCaptureLocalRegisteredCallback(t *testing.T) {
 	// refuses it (errors.md B4).
 	te.stdin.WriteString(testPass + "\n")
 	args = ts.loginArgs("--capture", "local", "--redirect-uri", "http://127.0.0.1:0/OauthRedirect")
-	if code := te.run(t, args...); code != ExitSetup || !contains(te.stderr.String(), "Callback URL") {
+	if code := te.run(t, args...); code != ExitSetup || !contains(te.stderr.String(), "hint: register the loopback callback exactly as sent, http://127.0.0.1:") {
 		t.Errorf("127.0.0.1 for a localhost callback: exit %d; stderr:\n%s", code, te.stderr)
 	}
 }

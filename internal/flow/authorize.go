@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"encoding/base64"
 	"encoding/json"
 	"mime"
@@ -95,7 +96,7 @@ func (c *Client) Authorize(ctx context.Context, a Authorization) (*Code, error) 
 	}
 	params, err := c.capture(ctx, op, a, resp, body)
 	if err != nil {
-		return nil, err
+		return nil, c.loopbackAdvice(err)
 	}
 	return c.checkCode(op, a.State, params)
 }
@@ -201,4 +202,16 @@ func jsonParams(op string, resp *http.Response, body []byte) (map[string]string,
 		}
 	}
 	return out, nil
+}
+
+// loopbackAdvice swaps the generic callback advice (errors.md A2) for the
+// loopback one (B4) when the redirect_uri is a loopback URL: there, host
+// name, port and path must all match what the app registered.
+func (c *Client) loopbackAdvice(err error) error {
+	var fe *Error
+	u, perr := url.Parse(c.redirectURI())
+	if errors.As(err, &fe) && fe.Code == "redirect_uri_mismatch" && perr == nil && IsLoopback(u.Hostname()) {
+		fe.Advice = "register the loopback callback exactly as sent, " + u.String() + " (localhost vs 127.0.0.1, same port and path)"
+	}
+	return err
 }
