@@ -114,7 +114,7 @@ func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, er
 		}
 		return nil, &Error{Op: op, Kind: KindSecurity, Err: ErrStateMismatch, Description: desc, Advice: adviceState}
 	}
-	if code := p["error"]; code != "" {
+	if code := oneLine(p["error"]); code != "" {
 		desc := oneLine(p["error_description"])
 		kind, advice := classifyOAuth(op, code, desc)
 		return nil, &Error{Op: op, Kind: kind, Code: code, Description: desc, Advice: advice}
@@ -141,9 +141,9 @@ func (c *Client) checkCommunityURL(op, raw string) error {
 	if err == nil && CheckScheme(u) == nil && sameHost(u, c.Site) {
 		return nil
 	}
-	host := raw
-	if err == nil {
-		host = u.Host
+	host := oneLine(raw)
+	if err == nil && u.Host != "" {
+		host = oneLine(u.Host)
 	}
 	return &Error{Op: op, Kind: KindSecurity, Err: ErrOffsite,
 		Description: "sfdc_community_url points at " + host + ", not the site " + c.Site.Host,

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"unicode"
 )
 
 // maxBody caps every response body sfecho reads.
@@ -156,9 +157,9 @@ func parseOAuth(body []byte) (oauthBody, bool) {
 
 func (b oauthBody) code() string {
 	if b.Error != "" {
-		return b.Error
+		return oneLine(b.Error)
 	}
-	return b.ErrorCode
+	return oneLine(b.ErrorCode)
 }
 
 func (b oauthBody) description() string {
@@ -169,8 +170,15 @@ func (b oauthBody) description() string {
 	return oneLine(d)
 }
 
-// oneLine keeps a server-supplied text on one short line.
+// oneLine keeps a server-supplied text on one short line: control
+// characters become spaces and runs of space collapse.
 func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
 		s = s[:200] + "..."
