@@ -26,7 +26,7 @@ func TestEchoDecode(t *testing.T) {
 		notInStder []string
 	}{
 		{name: "TV14", args: []string{tv14}, code: 0,
-			stdout: `{"code":"aPrxr*******==","sfdc_community_id":"0DBRXXXXXXXXX","sfdc_community_url":"https://MyExperienceCloudSite.my.site.com%","state":"mystate"}` + "\n",
+			stdout: `{"code":"aPrxr*******==","sfdc_community_id":"0DBRXXXXXXXXX","sfdc_community_url":"https://MyExperienceCloudSite.my.site.com","state":"mystate"}` + "\n",
 			stderr: []string{`sfecho: warning: parameter "sfdc_community_url": malformed percent-escape`}},
 		{name: "TV12 right state", args: []string{"--state", "5e464f1da81b", tv12}, code: 0, stdout: tv12JSON},
 		{name: "TV12 wrong state", args: []string{"--state", "other-state", tv12}, code: 0, stdout: tv12JSON,
@@ -144,7 +144,7 @@ func TestEchoServeOnceWithState(t *testing.T) {
 		t.Errorf("stderr line %q", l)
 	}
 	code, body := httpGet(t, url+"?code=aPrx%3D%3D&state=s1&sfdc_community_url=https%3A%2F%2Fh%")
-	want := `{"code":"aPrx==","sfdc_community_url":"https://h%","state":"s1"}`
+	want := `{"code":"aPrx==","sfdc_community_url":"https://h","state":"s1"}`
 	if code != 200 || strings.TrimSpace(body) != want {
 		t.Errorf("right state: %d %s", code, body)
 	}

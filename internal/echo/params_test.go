@@ -23,7 +23,7 @@ func TestParseTV14(t *testing.T) {
 	want := Params{
 		"code":               "aPrxr*******==",
 		"state":              "mystate",
-		"sfdc_community_url": "https://MyExperienceCloudSite.my.site.com%",
+		"sfdc_community_url": "https://MyExperienceCloudSite.my.site.com",
 		"sfdc_community_id":  "0DBRXXXXXXXXX",
 	}
 	if !reflect.DeepEqual(r.Params, want) {
@@ -68,8 +68,8 @@ func TestParse(t *testing.T) {
 			Params{"error": "invalid_grant", "error_description": "authentication failure", "state": "x"}, SourceQuery, nil},
 		{"plus is space, %2B is plus", "/cb?a=1+2&b=1%2B2", Params{"a": "1 2", "b": "1+2"}, SourceQuery, nil},
 		{"repeated key keeps first", "/cb?state=a&code=c&state=b&state=c", Params{"state": "a", "code": "c"}, SourceQuery, []string{KindRepeatedKey}},
-		{"two bad escapes", "/cb?code=ok&x=%zz%4", Params{"code": "ok", "x": "%zz%4"}, SourceQuery, []string{KindMalformedEscape}},
-		{"bad escape in key", "/cb?co%dg=1&code=2", Params{"co%dg": "1", "code": "2"}, SourceQuery, []string{KindMalformedEscape}},
+		{"two bad escapes", "/cb?code=ok&x=%zz%4", Params{"code": "ok", "x": "zz4"}, SourceQuery, []string{KindMalformedEscape}},
+		{"bad escape in key", "/cb?co%dg=1&code=2", Params{"codg": "1", "code": "2"}, SourceQuery, []string{KindMalformedEscape}},
 		{"invalid utf8", "/cb?code=%FF%FEok", Params{"code": "\uFFFDok"}, SourceQuery, []string{KindInvalidUTF8}},
 		{"empty key dropped", "/cb?=x&code=1", Params{"code": "1"}, SourceQuery, []string{KindEmptyKey}},
 		{"no equals", "/cb?code&state=", Params{"code": "", "state": ""}, SourceQuery, nil},
@@ -203,7 +203,7 @@ func TestParamsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := string(r.Params.JSON())
-	want := `{"code":"aPrxr*******==","sfdc_community_id":"0DBRXXXXXXXXX","sfdc_community_url":"https://MyExperienceCloudSite.my.site.com%","state":"mystate"}`
+	want := `{"code":"aPrxr*******==","sfdc_community_id":"0DBRXXXXXXXXX","sfdc_community_url":"https://MyExperienceCloudSite.my.site.com","state":"mystate"}`
 	if got != want {
 		t.Errorf("JSON() = %s; want %s", got, want)
 	}

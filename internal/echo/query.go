@@ -12,10 +12,11 @@ import (
 // keeping going where [net/url.ParseQuery] would give up:
 //
 //   - "+" is a space and "%XX" is the byte XX, so "%3D%3D" is "==";
-//   - a "%" not followed by two hex digits is kept as a literal "%", the
-//     valid escapes around it are still decoded, and a "malformed-escape"
-//     problem names the parameter (TV14's sfdc_community_url ending in a lone
-//     "%" decodes to "https://MyExperienceCloudSite.my.site.com%");
+//   - a "%" not followed by two hex digits is dropped, the valid escapes
+//     around it are still decoded, and a "malformed-escape" problem names
+//     the parameter: the help page's own example (TV14) shows the echo
+//     endpoint answering "https://MyExperienceCloudSite.my.site.com" for an
+//     sfdc_community_url that ends in a lone "%";
 //   - bytes that do not form UTF-8 once decoded become U+FFFD, so the result
 //     always encodes to valid JSON, with an "invalid-utf8" problem;
 //   - a repeated key keeps its first value (what url.Values.Get returns),
@@ -68,8 +69,9 @@ type flaws struct {
 	invalidUTF8 bool
 }
 
-// unescape decodes "+" and "%XX" like url.QueryUnescape, but keeps a
-// malformed "%" literally instead of failing, and replaces invalid UTF-8.
+// unescape decodes "+" and "%XX" like url.QueryUnescape, but drops a
+// malformed "%" instead of failing (as the site does, TV14), and replaces
+// invalid UTF-8.
 func unescape(s string) (string, flaws) {
 	f := flaws{length: len(s)}
 	var b strings.Builder
@@ -87,7 +89,6 @@ func unescape(s string) (string, flaws) {
 				f.firstBad = i
 			}
 			f.badEscapes++
-			b.WriteByte(c)
 		default:
 			b.WriteByte(c)
 		}
@@ -109,7 +110,7 @@ func (f flaws) problems(key, part string) []Problem {
 		if f.firstBad == f.length-1 {
 			where = "at the end"
 		}
-		d := fmt.Sprintf(`malformed percent-escape in the %s: "%%" %s is not followed by two hex digits; kept as a literal "%%"`, part, where)
+		d := fmt.Sprintf(`malformed percent-escape in the %s: "%%" %s is not followed by two hex digits; dropped, as the site's echo endpoint does`, part, where)
 		if f.badEscapes > 1 {
 			d += fmt.Sprintf(" (%d such escapes)", f.badEscapes)
 		}

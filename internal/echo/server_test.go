@@ -60,7 +60,7 @@ func TestServerJSONAndCORS(t *testing.T) {
 		t.Fatalf("URL() = %q", s.URL())
 	}
 	resp, body := get(t, "GET", s.URL()+"?code=aPrx%3D%3D&state=s&sfdc_community_url=https%3A%2F%2Fh%", nil)
-	want := `{"code":"aPrx==","sfdc_community_url":"https://h%","state":"s"}` + "\n"
+	want := `{"code":"aPrx==","sfdc_community_url":"https://h","state":"s"}` + "\n"
 	if resp.StatusCode != 200 || body != want {
 		t.Errorf("GET = %d %q; want 200 %q", resp.StatusCode, body, want)
 	}

@@ -2,8 +2,8 @@ package sim
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
+
+	"github.com/sfecho/sfecho/internal/echo"
 )
 
 // echo serves {prefix}/services/oauth2/echo: the query parameters of the
@@ -21,7 +21,11 @@ func (s *Site) echo(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
-	writeJSON(w, http.StatusOK, lenientQuery(r.URL.RawQuery))
+	// The same lenient decoding as sfecho echo decode: a malformed escape
+	// does not spoil the other parameters, and its stray "%" is dropped as
+	// the help page's example shows (TV14).
+	params, _ := echo.ParseQueryLenient(r.URL.RawQuery)
+	writeJSON(w, http.StatusOK, params)
 }
 
 // cors sets the CORS headers echo sends: the request's Origin (or *) and,
@@ -44,48 +48,4 @@ func cors(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Headers", allow)
 		h.Set("Access-Control-Max-Age", "86400")
 	}
-}
-
-// lenientQuery decodes a query string pair by pair, keeping the first value
-// of each key. A malformed percent-escape does not spoil the other pairs:
-// the stray '%' is dropped, as the help page's own example shows (TV14).
-func lenientQuery(raw string) map[string]string {
-	out := map[string]string{}
-	for _, pair := range strings.Split(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		key := unescape(k)
-		if _, seen := out[key]; !seen && key != "" {
-			out[key] = unescape(v)
-		}
-	}
-	return out
-}
-
-func unescape(s string) string {
-	if v, err := url.QueryUnescape(s); err == nil {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			v, _ := url.QueryUnescape(s[i : i+3])
-			b.WriteString(v)
-			i += 2
-		case c == '%':
-			// malformed escape: drop the '%'
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
 }

@@ -1,36 +1,13 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
-
-// FuzzLenientQuery checks the echo decoder never panics and its output
-// always marshals to JSON.
-func FuzzLenientQuery(f *testing.F) {
-	f.Add("code=aPrxr*******%3D%3D&state=mystate&sfdc_community_url=https%3A%2F%2FMyExperienceCloudSite.my.site.com%&sfdc_community_id=0DBRXXXXXXXXX")
-	f.Add("a=%zz&b=%4&c=%%&=x&d&e=1&e=2")
-	f.Add("error=access_denied&error_description=end-user+denied")
-	f.Fuzz(func(t *testing.T, q string) {
-		m := lenientQuery(q)
-		if _, err := json.Marshal(m); err != nil {
-			t.Fatalf("lenientQuery(%q) does not marshal: %v", q, err)
-		}
-		if _, err := url.ParseQuery(q); err == nil && utf8.ValidString(q) {
-			for k := range m {
-				if k == "" {
-					t.Fatalf("empty key from %q", q)
-				}
-			}
-		}
-	})
-}
 
 // FuzzSite throws arbitrary requests at every endpoint: the site must never
 // panic or answer 5xx on its own.
