@@ -6,14 +6,12 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
-	"github.com/sfecho/sfecho/internal/httplog"
 	"github.com/sfecho/sfecho/internal/sim"
 )
 
@@ -97,19 +95,12 @@ func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error 
 func demoClient(env *Env, srv *simServer, clientID string, verbose bool) (*flow.Client, error) {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(srv.CAPEM)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	tr.ForceAttemptHTTP2 = true
-	var rt http.RoundTripper = tr
-	if verbose {
-		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
-	}
 	site, err := url.Parse(srv.URL)
 	if err != nil {
 		return nil, err
 	}
-	return &flow.Client{HTTP: &http.Client{Transport: rt, Timeout: 10 * time.Second}, Site: site,
-		ClientID: clientID, Scope: "api refresh_token openid"}, nil
+	hc := newHTTPClient(env, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, verbose, 10*time.Second)
+	return &flow.Client{HTTP: hc, Site: site, ClientID: clientID, Scope: "api refresh_token openid"}, nil
 }
 
 func demoUserinfo(ctx context.Context, env *Env, c *flow.Client, tok *flow.Token) error {

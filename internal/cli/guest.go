@@ -11,10 +11,9 @@ import (
 )
 
 type guestOptions struct {
-	app     appOptions
-	UVID    string
-	Capture string
-	Output  string
+	app appOptions
+	resultOptions
+	UVID string
 }
 
 func newGuestCmd(env *Env) *cobra.Command {
@@ -43,11 +42,8 @@ SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (docs/flows.md).`,
 	}
 	fs := cmd.Flags()
 	o.app.addFlags(fs)
+	o.resultOptions.addFlags(cmd, false)
 	fs.StringVar(&o.UVID, "uvid", "", "reuse this unique visitor ID (a version 4 UUID) instead of a fresh one")
-	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
-	registerEnum(cmd, "capture", "location", "echo", "local")
-	registerEnum(cmd, "output", outputFormats...)
 	return cmd
 }
 

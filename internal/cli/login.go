@@ -10,14 +10,11 @@ import (
 
 // loginOptions are the inputs of sfecho login.
 type loginOptions struct {
-	app               appOptions
+	app appOptions
+	resultOptions
 	Username          string
 	PasswordStdin     bool
-	Capture           string
 	CredentialsInBody bool
-	Output            string
-	NoStore           bool
-	Store             string
 	web               webOptions          // --web browser login (web.go)
 	pwl               passwordlessOptions // --passwordless, --login-hint, --uvid (passwordless.go)
 }
@@ -78,17 +75,11 @@ need SSO or MFA, and captures the code on the same local endpoint.`,
 	o.app.addFlags(fs)
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")
 	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the password from the first line of stdin")
-	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
 	fs.BoolVar(&o.CredentialsInBody, "credentials-in-body", false, `send username/password as form fields (app setting "Require user credentials in the POST body")`)
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
-	fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
-	fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
+	o.resultOptions.addFlags(cmd, true)
 	o.web.addFlags(fs)
 	o.pwl.addFlags(fs)
 	registerEnum(cmd, "method", flow.MethodEmail, flow.MethodSMS)
-	registerEnum(cmd, "capture", "location", "echo", "local")
-	registerEnum(cmd, "output", outputFormats...)
-	registerEnum(cmd, "store", "file", "keyring")
 	return cmd
 }
 

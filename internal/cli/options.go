@@ -154,13 +154,10 @@ func checkRedirectURI(raw string) error {
 	return nil
 }
 
-// httpClient builds the HTTP client: TLS trust, timeouts, HTTP/2 and the
-// -v trace. A custom TLS config turns off Go's automatic HTTP/2, which the
-// guest flow may need (errors.md A17), so ForceAttemptHTTP2 is set.
+// httpClient builds the HTTP client from --ca-file, --insecure, --timeout
+// and -v.
 func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ForceAttemptHTTP2 = true
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if o.CAFile != "" {
 		pem, err := os.ReadFile(o.CAFile)
 		if err != nil {
@@ -173,15 +170,26 @@ func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, usagef("--ca-file %s holds no PEM certificate", o.CAFile)
 		}
-		tr.TLSClientConfig.RootCAs = pool
+		tc.RootCAs = pool
 	}
 	if o.Insecure {
 		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
-		tr.TLSClientConfig.InsecureSkipVerify = true
+		tc.InsecureSkipVerify = true
 	}
+	return newHTTPClient(env, tc, o.Verbose, o.Timeout), nil
+}
+
+// newHTTPClient builds an HTTP client with TLS settings tc, a per-request
+// timeout and, when verbose, the masked trace on stderr. A custom TLS
+// config turns off Go's automatic HTTP/2, which the guest flow may need
+// (errors.md A17), so ForceAttemptHTTP2 is set.
+func newHTTPClient(env *Env, tc *tls.Config, verbose bool, timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ForceAttemptHTTP2 = true
+	tr.TLSClientConfig = tc
 	var rt http.RoundTripper = tr
-	if o.Verbose {
+	if verbose {
 		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
 	}
-	return &http.Client{Transport: rt, Timeout: o.Timeout}, nil
+	return &http.Client{Transport: rt, Timeout: timeout}
 }

@@ -12,15 +12,12 @@ import (
 )
 
 type registerOptions struct {
-	app                                  appOptions
+	app appOptions
+	resultOptions
 	Username, Email, FirstName, LastName string
 	Custom                               []string
 	PasswordStdin                        bool
 	UVID                                 string
-	Capture                              string
-	Output                               string
-	NoStore                              bool
-	Store                                string
 	otp                                  otpOptions
 	init                                 initOptions
 
@@ -70,16 +67,10 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 	fs.StringArrayVar(&o.Custom, "custom", nil, "key=value for customdata; repeatable; JSON literals are sent as JSON")
 	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the new password from the first line of stdin")
 	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into the registration")
-	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
-	fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
-	fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
+	o.resultOptions.addFlags(cmd, true)
 	o.otp.addFlags(fs)
 	o.init.addFlags(fs)
 	registerEnum(cmd, "method", flow.MethodEmail, flow.MethodSMS)
-	registerEnum(cmd, "capture", "location", "echo", "local")
-	registerEnum(cmd, "output", outputFormats...)
-	registerEnum(cmd, "store", "file", "keyring")
 	return cmd
 }
 
