@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sfecho/sfecho/internal/sim"
 )
 
 // editQuery returns a URL rewrite that edits the query.
@@ -55,7 +55,7 @@ func (b *fakeBrowser) open(authURL string) error {
 }
 
 func (b *fakeBrowser) visit(authURL string) {
-	status, body, err := browse(authURL, b.user, b.pass, b.action, b.rewrite)
+	status, body, err := sim.SignIn(authURL, b.user, b.pass, b.action, b.rewrite)
 	b.done <- page{status, body, err}
 }
 
@@ -69,58 +69,6 @@ func (b *fakeBrowser) last(t *testing.T) page {
 		t.Fatal("the fake browser never finished")
 		return page{}
 	}
-}
-
-var (
-	formActionRe  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
-	hiddenInputRe = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// browse GETs the authorize URL, posts the login form with its hidden
-// fields, and follows the 302 with Accept: text/html.
-func browse(authURL, user, pass, action string, rewrite func(*url.URL)) (int, string, error) {
-	hc := &http.Client{Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authURL)
-	if err != nil {
-		return 0, "", err
-	}
-	form, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := formActionRe.FindSubmatch(form)
-	if m == nil {
-		return 0, "", fmt.Errorf("no login form (status %d)", resp.StatusCode)
-	}
-	v := url.Values{"username": {user}, "password": {pass}, "action": {action}}
-	for _, f := range hiddenInputRe.FindAllSubmatch(form, -1) {
-		v.Set(html.UnescapeString(string(f[1])), html.UnescapeString(string(f[2])))
-	}
-	target, _ := url.Parse(authURL)
-	target, _ = target.Parse(html.UnescapeString(string(m[1])))
-	resp, err = hc.PostForm(target.String(), v)
-	if err != nil {
-		return 0, "", err
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		return 0, "", fmt.Errorf("the login POST answered %d without a redirect", resp.StatusCode)
-	}
-	if rewrite != nil {
-		rewrite(loc)
-	}
-	req, _ := http.NewRequest(http.MethodGet, loc.String(), nil)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-	resp, err = hc.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-		return resp.StatusCode, string(body), fmt.Errorf("the callback answered %s, not HTML", ct)
-	}
-	return resp.StatusCode, string(body), nil
 }
 
 // stderrWatch is a goroutine-safe stderr that hands over the first

@@ -5,13 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +69,7 @@ func newFakeBrowser() *fakeBrowser {
 // browser runs beside sfecho.
 func (b *fakeBrowser) open(authURL string) {
 	go func() {
-		status, page, err := browse(authURL, b.user, b.pass, b.action, b.redirect)
+		status, page, err := sim.SignIn(authURL, b.user, b.pass, b.action, b.redirect)
 		b.done <- browseResult{status, page, err}
 	}()
 }
@@ -86,56 +83,6 @@ func (b *fakeBrowser) result(t *testing.T) browseResult {
 		t.Fatal("the fake browser never finished")
 		return browseResult{}
 	}
-}
-
-var (
-	formAction  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
-	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// browse GETs the authorize URL, POSTs the login form, and follows the 302
-// to the callback asking for HTML. It returns the callback's status and
-// page. The client never follows redirects by itself.
-func browse(authURL, user, pass, action string, rewrite func(*url.URL)) (int, string, error) {
-	hc := &http.Client{Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authURL)
-	if err != nil {
-		return 0, "", err
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := formAction.FindSubmatch(page)
-	if m == nil {
-		return 0, "", fmt.Errorf("no login form (status %d): %.200s", resp.StatusCode, page)
-	}
-	form := url.Values{"username": {user}, "password": {pass}, "action": {action}}
-	for _, f := range hiddenInput.FindAllSubmatch(page, -1) {
-		form.Set(html.UnescapeString(string(f[1])), html.UnescapeString(string(f[2])))
-	}
-	target, _ := url.Parse(authURL)
-	target, _ = target.Parse(html.UnescapeString(string(m[1])))
-	resp, err = hc.PostForm(target.String(), form)
-	if err != nil {
-		return 0, "", err
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		return 0, "", fmt.Errorf("login POST answered %d without a redirect", resp.StatusCode)
-	}
-	if rewrite != nil {
-		rewrite(loc)
-	}
-	req, _ := http.NewRequest(http.MethodGet, loc.String(), nil)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-	resp, err = hc.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), nil
 }
 
 func setState(v string) func(*url.URL) {
