@@ -29,7 +29,7 @@ The token response goes to stdout; guest sessions are not saved.
 
 The guest wire format is known from third-party code only; if a site wants another header
 or prefix, override them with SFECHO_UVID_HEADER, SFECHO_UVID_PREFIX,
-SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (docs/flows.md).`,
+SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (see the README).`,
 		Example: `  sfecho guest --site https://acme.my.site.com/shop --client-id 3MVG9... -o json
   sfecho guest --site "$SITE" --client-id "$CID" --uvid 3f2504e0-4f89-41d3-9a0c-0305e82c3301 -o token`,
 		Args: cobra.NoArgs,

@@ -50,8 +50,6 @@ type Authorization struct {
 	// LoginHint replaces the username for headless user discovery; it goes
 	// in the form body with the password (protocol.md §8, [UNCONFIRMED]).
 	LoginHint string
-	// UVIDHint is the Uvid-Hint header value ("UVID <uuid>" or "JWT <token>").
-	UVIDHint string
 	// Form holds extra body parameters.
 	Form url.Values
 	// Header holds extra request headers.
@@ -142,9 +140,6 @@ func (c *Client) authorizeRequest(ctx context.Context, a Authorization) (*http.R
 	req.Header.Set("Auth-Request-Type", rt)
 	if a.VerificationType != "" {
 		req.Header.Set("Auth-Verification-Type", a.VerificationType)
-	}
-	if a.UVIDHint != "" {
-		req.Header.Set("Uvid-Hint", a.UVIDHint)
 	}
 	if a.LoginHint == "" && !a.InBody && (a.User != "" || a.Secret != "") {
 		// Standard padded base64, as the docs show (protocol.md TV1).

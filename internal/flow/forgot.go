@@ -32,8 +32,8 @@ func (c *Client) ForgotPassword(ctx context.Context, username string, auth InitA
 
 // ChangePassword finishes a reset: the same endpoint with {username, otp,
 // newpassword}; the answer is {"status_code":"success"} (protocol.md §6).
-// Bearer and emailtemplate from auth are sent as at init; reCAPTCHA is not
-// (the token was spent at init).
+// The Bearer token from auth is sent as at init; reCAPTCHA is not (the token
+// was spent at init) and neither is emailtemplate (no email goes out).
 func (c *Client) ChangePassword(ctx context.Context, username, otp, newPassword string, auth InitAuth) error {
 	if username == "" || otp == "" || newPassword == "" {
 		return UsageError("changing a password needs the username, the OTP and the new password")

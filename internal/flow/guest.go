@@ -14,7 +14,7 @@ import (
 // the bare UUID at the token step), lowercase "guest" and the uvid_hint body
 // parameter come from third-party code only [3P S26, S28] (protocol.md §7,
 // Q4, Q5). Every field is therefore overridable (sfecho reads SFECHO_UVID_*
-// and SFECHO_GUEST_REQUEST_TYPE; see docs/flows.md). Start from
+// and SFECHO_GUEST_REQUEST_TYPE; see the README, "Wire details Salesforce does not document"). Start from
 // [DefaultGuestWire]: empty names fall back to the defaults, but the
 // prefixes are used as they are, since "" is a meaningful prefix.
 type GuestWire struct {

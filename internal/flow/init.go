@@ -82,9 +82,12 @@ func (c *Client) InitRegistration(ctx context.Context, r Registration) (*Challen
 	if r.Username == "" || r.Email == "" || r.LastName == "" || r.Password == "" {
 		return nil, UsageError("registration needs --username, --email, --last-name and a password")
 	}
+	userdata := map[string]string{"lastName": r.LastName, "email": r.Email, "username": r.Username}
+	if r.FirstName != "" {
+		userdata["firstName"] = r.FirstName
+	}
 	body := map[string]any{
-		"userdata": map[string]string{"firstName": r.FirstName, "lastName": r.LastName,
-			"email": r.Email, "username": r.Username},
+		"userdata":           userdata,
 		"password":           r.Password,
 		"verificationmethod": r.Method,
 	}
