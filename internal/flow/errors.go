@@ -33,6 +33,7 @@ type Error struct {
 	Err         error  // the underlying error, if any (never printed with secrets)
 }
 
+// Error returns "<op>: <code>: <description>", leaving out empty parts.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Op)
@@ -47,6 +48,7 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // KindOf returns the Kind of err, KindUnexpected when it carries none.

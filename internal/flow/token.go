@@ -18,6 +18,7 @@ type Token struct {
 	// Fields is Raw decoded, for -o json and for extras not named below.
 	Fields map[string]any
 
+	// The fields Salesforce documents (protocol.md §2, TV3), as strings.
 	AccessToken  string
 	RefreshToken string
 	TokenType    string
