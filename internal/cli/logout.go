@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // logoutOptions are the inputs of sfecho logout.
@@ -51,11 +52,21 @@ func runLogout(ctx context.Context, env *Env, o *logoutOptions) error {
 		return err
 	}
 	defer unlock()
-	s, err := loadSession(st, profile)
-	if err != nil {
-		return err
+	s, err := st.Load(profile)
+	var corrupt *store.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		// Nothing in it can be revoked; logging out still means removing it.
+		env.warnf("the saved session is damaged, so nothing was revoked at the site; removing it")
+		return deleteSession(env, st, profile)
+	case err != nil:
+		return storeError(err, profile)
 	}
 	_, token := revokeTarget(s, false)
+	if token == "" {
+		env.warnf("the session's tokens were already revoked; nothing to revoke at the site")
+		return deleteSession(env, st, profile)
+	}
 	c, err := clientFor(env, &o.sess, s)
 	if err == nil {
 		err = c.Revoke(ctx, s.CommunityURL, token)
@@ -69,6 +80,10 @@ func runLogout(ctx context.Context, env *Env, o *logoutOptions) error {
 		return &exitError{code: exitCode(ctx, err), msg: err.Error(),
 			advice: "the saved session was kept; retry, or use --force to remove it without revoking"}
 	}
+	return deleteSession(env, st, profile)
+}
+
+func deleteSession(env *Env, st store.Store, profile string) error {
 	if err := st.Delete(profile); err != nil {
 		return storeError(err, profile)
 	}

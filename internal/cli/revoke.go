@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -56,11 +58,25 @@ func runRevoke(ctx context.Context, env *Env, o *revokeOptions) error {
 		return err
 	}
 	what, token := revokeTarget(s, o.AccessToken)
+	if token == "" {
+		return &exitError{code: ExitRejected, msg: "revoke: nothing to revoke: the session's tokens were already revoked",
+			advice: "run sfecho login" + profileFlag(o.sess.app.Profile) + " to start a new session"}
+	}
 	c, err := clientFor(env, &o.sess, s)
 	if err != nil {
 		return err
 	}
-	if err := c.Revoke(ctx, s.CommunityURL, token); err != nil {
+	err = c.Revoke(ctx, s.CommunityURL, token)
+	if err != nil && !errors.Is(err, flow.ErrTokenInvalid) {
+		return err
+	}
+	// Revoked, or already dead at the site: either way the saved copy must
+	// not be handed out again by sfecho token.
+	forgetTokens(s, o.AccessToken && s.RefreshToken != "")
+	if serr := st.Save(s); serr != nil {
+		return storeError(fmt.Errorf("save session: %w", serr), o.sess.app.Profile)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, o.sess.app.Profile)

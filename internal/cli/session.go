@@ -199,6 +199,9 @@ func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Sto
 	if err != nil {
 		return nil, false, err
 	}
+	if s.AccessToken == "" && s.RefreshToken == "" {
+		return nil, false, revokedSession(profile)
+	}
 	if s.ExpirySource == "" && !force && !surelyValid(s, env.Now(), o.MinValid) {
 		s = learnExpiry(ctx, env, o, st, s)
 	}
@@ -306,6 +309,15 @@ func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.St
 	// still bounds the wait.
 	tok, err := c.Refresh(context.WithoutCancel(ctx), s.CommunityURL, s.RefreshToken)
 	if err != nil {
+		if flow.KindOf(err) == flow.KindNoSession {
+			// The site refused the refresh token: it is dead, and with
+			// rotation reuse detection its access tokens too. Never hand
+			// them out again.
+			forgetTokens(s, false)
+			if serr := st.Save(s); serr != nil {
+				env.warnf("could not mark the session as revoked: %v", serr)
+			}
+		}
 		return nil, err
 	}
 	ns := applyToken(s, tok, env.Now())
@@ -325,6 +337,21 @@ func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.St
 		}
 	}
 	return ns, nil
+}
+
+// forgetTokens clears what the site no longer honours: the access token
+// only (a refresh token remains to get another), or both.
+func forgetTokens(s *store.Session, accessOnly bool) {
+	s.AccessToken, s.Expiry, s.ExpirySource = "", time.Time{}, ""
+	if !accessOnly {
+		s.RefreshToken = ""
+	}
+}
+
+// revokedSession is the error for a session whose tokens were revoked.
+func revokedSession(profile string) error {
+	return &exitError{code: ExitNoSession, msg: "the session of profile " + profile + " was revoked or rejected by the site",
+		advice: "run sfecho login" + profileFlag(profile)}
 }
 
 // applyToken returns s updated with a refresh answer. A refresh answer

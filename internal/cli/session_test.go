@@ -556,3 +556,65 @@ func TestLoginSaveFailureIsAWarning(t *testing.T) {
 		t.Errorf("--store file with an unwritable store: exit %d, stdout %q", code, te.stdout)
 	}
 }
+
+// TestRevokedSessionIsNotHandedOut: after a revoke, or a refresh the site
+// rejects, sfecho token must not print the dead token.
+func TestRevokedSessionIsNotHandedOut(t *testing.T) {
+	t.Parallel()
+	ts, rc := sessionSite(t, nil)
+	te := newTestEnv(t)
+	old := ts.login(t, te)
+
+	// Revoking the access token only: the next token refreshes.
+	if code := te.run(t, "revoke", "--access-token"); code != 0 {
+		t.Fatalf("revoke --access-token: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == old || rc.n.Load() != 1 {
+		t.Fatalf("token after revoke --access-token: exit %d %q, %d refreshes\n%s", code, te.stdout, rc.n.Load(), te.stderr)
+	}
+
+	// Revoking the refresh token: token and status exit 4.
+	if code := te.run(t, "revoke"); code != 0 {
+		t.Fatalf("revoke: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "token"); code != ExitNoSession || te.stdout.Len() != 0 || !strings.Contains(te.stderr.String(), "sfecho login") {
+		t.Errorf("token after revoke: exit %d %q\n%s", code, te.stdout, te.stderr)
+	}
+	if code := te.run(t, "status", "--json"); code != ExitNoSession || !strings.Contains(te.stdout.String(), `"state": "revoked"`) {
+		t.Errorf("status after revoke: exit %d\n%s", code, te.stdout)
+	}
+
+	// A refresh the site rejects (reuse of a rotated token): the session
+	// is marked dead, and the next token exits 4 without a request.
+	te2 := newTestEnv(t)
+	ts.login(t, te2)
+	s := te2.session(t, "default")
+	if code := te2.run(t, "refresh"); code != 0 {
+		t.Fatalf("refresh: exit %d\n%s", code, te2.stderr)
+	}
+	store.NewFile(sessionsDir(te2.Env)).Save(s) // put the rotated (dead) refresh token back
+	if code := te2.run(t, "refresh"); code != ExitNoSession {
+		t.Fatalf("refresh with a reused token: exit %d; want 4\n%s", code, te2.stderr)
+	}
+	before := ts.Requests()
+	if code := te2.run(t, "token"); code != ExitNoSession || ts.Requests() != before {
+		t.Errorf("token after a rejected refresh: exit %d, %d requests", code, ts.Requests()-before)
+	}
+}
+
+func TestLogoutDamagedSession(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	dir := sessionsDir(te.Env)
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "default.json"), []byte("{x"), 0o600)
+	if code := te.run(t, "token"); code != ExitUsage || !strings.Contains(te.stderr.String(), "sfecho logout") {
+		t.Errorf("token on a damaged session: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "logout"); code != 0 {
+		t.Errorf("logout of a damaged session: exit %d\n%s", code, te.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "default.json")); !os.IsNotExist(err) {
+		t.Errorf("the damaged session is still there: %v", err)
+	}
+}

@@ -74,16 +74,24 @@ func runStatus(_ context.Context, env *Env, o *statusOptions) error {
 	ss := statusOf(s, st.Name(), env.Now(), &o.sess)
 	if o.JSON {
 		b, _ := json.MarshalIndent(ss, "", "  ")
-		_, err := fmt.Fprintf(env.Out, "%s\n", b)
-		return err
+		_, err = fmt.Fprintf(env.Out, "%s\n", b)
+	} else {
+		err = writeStatus(env, ss)
 	}
-	return writeStatus(env, ss)
+	if err == nil && ss.State == "revoked" {
+		return &silentExit{code: ExitNoSession} // not logged in (any more)
+	}
+	return err
 }
 
 func statusOf(s *store.Session, storeName string, now time.Time, o *sessionOptions) sessionStatus {
 	exp, src := expiry(s, o.Lifetime)
 	state := "valid"
 	switch {
+	case s.AccessToken == "" && s.RefreshToken == "":
+		state = "revoked"
+	case s.AccessToken == "":
+		state = "expired"
 	case !now.Before(exp):
 		state = "expired"
 	case needsRefresh(s, now, o):
@@ -123,6 +131,8 @@ func writeStatus(env *Env, ss sessionStatus) error {
 func describeState(ss sessionStatus) string {
 	left := time.Duration(ss.ExpiresIn) * time.Second
 	switch ss.State {
+	case "revoked":
+		return "revoked: the site no longer honours these tokens; run sfecho login"
 	case "expired":
 		if ss.Refreshable {
 			return "access token expired; sfecho token will refresh it"

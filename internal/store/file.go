@@ -152,8 +152,9 @@ func decodeSession(path string, data []byte, profile string) (*Session, error) {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown format version %d", s.Version)}
 	case s.Profile != profile:
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("it holds profile %q", s.Profile)}
-	case s.AccessToken == "" && s.RefreshToken == "":
-		return nil, &CorruptError{Path: path, Err: errors.New("it holds no token")}
+	case s.Site == "" || s.ClientID == "":
+		// A session without tokens is fine: they were revoked.
+		return nil, &CorruptError{Path: path, Err: errors.New("it names no site or app")}
 	}
 	return &s, nil
 }

@@ -264,7 +264,7 @@ func TestFileCorrupt(t *testing.T) {
 		{"wrong type", `{"version":"one","profile":"default","access_token":"AT-x"}`},
 		{"unknown version", `{"version":7,"profile":"default","access_token":"AT-x"}`},
 		{"other profile", `{"version":1,"profile":"prod","access_token":"AT-x"}`},
-		{"no token", `{"version":1,"profile":"default"}`},
+		{"no site", `{"version":1,"profile":"default","access_token":"x"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
