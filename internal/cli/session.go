@@ -184,7 +184,31 @@ func needsRefresh(s *store.Session, now time.Time, o *sessionOptions) bool {
 // TLS, timeout and secret settings.
 func clientFor(env *Env, o *sessionOptions, s *store.Session) (*flow.Client, error) {
 	o.app.Site, o.app.ClientID, o.app.RedirectURI, o.app.Scope = s.Site, s.ClientID, s.RedirectURI, s.Scope
+	if o.app.CAFile == "" {
+		o.app.CAFile = s.CAFile
+	}
+	if o.app.clientSecret == "" && s.ClientSecretFile != "" {
+		o.app.ClientSecretFile = s.ClientSecretFile
+		if err := o.app.readSecret(env); err != nil {
+			return nil, err
+		}
+	}
+	if o.app.clientSecret == "" && s.PrivateClient {
+		return nil, usagef("the session of profile %s belongs to a private app: set SFECHO_CLIENT_SECRET or --client-secret-file", o.app.Profile)
+	}
 	return o.app.client(env)
+}
+
+// absPath makes a path from the command line absolute, so that a later
+// run from another directory finds the same file.
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // freshSession returns profile's session with at least --min-valid left,
@@ -377,6 +401,7 @@ func newSession(profile string, app *appOptions, user string, tok *flow.Token, n
 	return &store.Session{
 		Profile: profile, Site: app.Site, ClientID: app.ClientID, Username: user,
 		RedirectURI: app.RedirectURI, Scope: app.Scope,
+		CAFile: absPath(app.CAFile), ClientSecretFile: absPath(app.ClientSecretFile), PrivateClient: app.clientSecret != "",
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
 		InstanceURL: tok.InstanceURL, CommunityURL: tok.CommunityURL, CommunityID: tok.CommunityID,
 		IDURL: tok.ID, TokenFormat: tok.TokenFormat, IssuedAt: issuedAt(tok, now),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -616,5 +617,41 @@ func TestLogoutDamagedSession(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "default.json")); !os.IsNotExist(err) {
 		t.Errorf("the damaged session is still there: %v", err)
+	}
+}
+
+// TestRefreshRemembersSecretFileAndCA: a refresh hours after the login uses
+// the login's --client-secret-file and --ca-file without being told again.
+func TestRefreshRemembersSecretFileAndCA(t *testing.T) {
+	t.Parallel()
+	cfg := defaultConfig()
+	cfg.ClientSecret = "s3cret-value"
+	srv := httptest.NewTLSServer(sim.New(cfg))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	ca, secret := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "secret")
+	writePEM(t, ca, srv.Certificate().Raw)
+	os.WriteFile(secret, []byte("s3cret-value"), 0o600)
+
+	te := newTestEnv(t)
+	te.vars["SFECHO_PASSWORD"] = testPass
+	login := []string{"login", "--site", srv.URL, "--client-id", testClient, "--username", testUser, "-o", "token"}
+	if code := te.run(t, append(login, "--ca-file", ca, "--client-secret-file", secret)...); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, te.stderr)
+	}
+	if code := te.run(t, "refresh", "-o", "token"); code != 0 {
+		t.Errorf("refresh without --ca-file and --client-secret-file: exit %d\n%s", code, te.stderr)
+	}
+
+	// A secret from the environment is not saved: the refresh says what it needs.
+	te2 := newTestEnv(t)
+	te2.vars["SFECHO_PASSWORD"] = testPass
+	te2.vars["SFECHO_CLIENT_SECRET"] = "s3cret-value"
+	if code := te2.run(t, append(login, "--ca-file", ca)...); code != 0 {
+		t.Fatalf("login: exit %d\n%s", code, te2.stderr)
+	}
+	delete(te2.vars, "SFECHO_CLIENT_SECRET")
+	if code := te2.run(t, "refresh"); code != ExitUsage || !strings.Contains(te2.stderr.String(), "private app") {
+		t.Errorf("refresh of a private app without its secret: exit %d\n%s", code, te2.stderr)
 	}
 }

@@ -35,6 +35,13 @@ type Session struct {
 	CommunityID  string    `json:"sfdc_community_id,omitempty"`
 	IDURL        string    `json:"id,omitempty"`
 	TokenFormat  string    `json:"token_format,omitempty"`
+	// CAFile and ClientSecretFile are the paths (never the contents) given
+	// at login, so that a refresh hours later trusts the same CA and sends
+	// the secret of a private app. PrivateClient records that the app had a
+	// secret, from a file or from SFECHO_CLIENT_SECRET.
+	CAFile           string `json:"ca_file,omitempty"`
+	ClientSecretFile string `json:"client_secret_file,omitempty"`
+	PrivateClient    bool   `json:"private_client,omitempty"`
 	IssuedAt     time.Time `json:"issued_at"`
 	// Expiry is when the access token stops working; zero means unknown.
 	// Salesforce sends no expires_in (protocol.md §2), so it is learnt from
