@@ -21,28 +21,28 @@ var ErrInKeyring = errors.New("the session is saved in the OS keyring")
 // Session is what sfecho keeps of a login: where and as whom it was made, the
 // tokens, and what is known of their expiry.
 type Session struct {
-	Version      int       `json:"version"` // format version, 1
-	Profile      string    `json:"profile"`
-	Site         string    `json:"site"`
-	ClientID     string    `json:"client_id"`
-	Username     string    `json:"username,omitempty"`
-	RedirectURI  string    `json:"redirect_uri,omitempty"`
-	Scope        string    `json:"scope,omitempty"`
-	AccessToken  string    `json:"access_token"`
-	RefreshToken string    `json:"refresh_token,omitempty"`
-	InstanceURL  string    `json:"instance_url,omitempty"`
-	CommunityURL string    `json:"sfdc_community_url,omitempty"`
-	CommunityID  string    `json:"sfdc_community_id,omitempty"`
-	IDURL        string    `json:"id,omitempty"`
-	TokenFormat  string    `json:"token_format,omitempty"`
+	Version      int    `json:"version"` // format version, 1
+	Profile      string `json:"profile"`
+	Site         string `json:"site"`
+	ClientID     string `json:"client_id"`
+	Username     string `json:"username,omitempty"`
+	RedirectURI  string `json:"redirect_uri,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	InstanceURL  string `json:"instance_url,omitempty"`
+	CommunityURL string `json:"sfdc_community_url,omitempty"`
+	CommunityID  string `json:"sfdc_community_id,omitempty"`
+	IDURL        string `json:"id,omitempty"`
+	TokenFormat  string `json:"token_format,omitempty"`
 	// CAFile and ClientSecretFile are the paths (never the contents) given
 	// at login, so that a refresh hours later trusts the same CA and sends
 	// the secret of a private app. PrivateClient records that the app had a
 	// secret, from a file or from SFECHO_CLIENT_SECRET.
-	CAFile           string `json:"ca_file,omitempty"`
-	ClientSecretFile string `json:"client_secret_file,omitempty"`
-	PrivateClient    bool   `json:"private_client,omitempty"`
-	IssuedAt     time.Time `json:"issued_at"`
+	CAFile           string    `json:"ca_file,omitempty"`
+	ClientSecretFile string    `json:"client_secret_file,omitempty"`
+	PrivateClient    bool      `json:"private_client,omitempty"`
+	IssuedAt         time.Time `json:"issued_at"`
 	// Expiry is when the access token stops working; zero means unknown.
 	// Salesforce sends no expires_in (protocol.md §2), so it is learnt from
 	// introspection, a JWT's exp, or a configured lifetime; ExpirySource
