@@ -150,3 +150,14 @@ func TestCanaryCaptureLocal(t *testing.T) {
 		t.Errorf("stdout leaks %v", l)
 	}
 }
+
+func TestLoginCaptureLocalPrefixSite(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.PathPrefix = "/shop"
+	ts := startSite(t, cfg, nil)
+	te := newTestEnv(t)
+	te.stdin.WriteString(testPass + "\n")
+	if code := te.run(t, ts.loginArgs("--capture", "local", "-o", "token")...); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
+	}
+}

@@ -21,7 +21,7 @@ func loadProfile(env *Env, name string) (setting, error) {
 	}
 	f, err := config.Load(configPath(env))
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix the file, or run sfecho profile set to rewrite it"}
+		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix that line of the file by hand: sfecho cannot read or rewrite it until then"}
 	}
 	p, _ := f.Profile(name)
 	values := map[string]string{}

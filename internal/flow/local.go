@@ -68,8 +68,9 @@ func (c *Client) ListenLocal(state string) (*echo.Server, error) {
 	if c.Site != nil && !loopback && IsLoopback(c.Site.Hostname()) {
 		h := c.Site.Hostname()
 		// A simulated site on loopback registers its own echo URL; on its
-		// host name, the local endpoint matches it on any port.
+		// host name and path, the local endpoint matches it on any port.
 		addr = net.JoinHostPort(h, "0")
+		path = strings.TrimRight(c.Site.EscapedPath(), "/") + echo.DefaultPath
 	}
 	// No Logf: the endpoint's handlers run on their own goroutines, and
 	// Logf writes to the same stream as the caller's goroutine. What the
