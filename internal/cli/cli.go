@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -25,7 +26,7 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		return ExitOK
 	}
 	if !started {
-		err = &usageError{msg: err.Error()}
+		err = &exitError{code: ExitUsage, msg: err.Error(), advice: flagAdvice(err.Error())}
 	}
 	code := exitCode(ctx, err)
 	printError(env.Err, code, err)
@@ -59,4 +60,20 @@ Start with:  sfecho demo
 	}
 	addCommands(root, env)
 	return root
+}
+
+// flagAdvice answers the flags people reach for that sfecho refuses to
+// have: no flag takes a secret's value (design.md, "Security rules").
+func flagAdvice(msg string) string {
+	for flag, advice := range map[string]string{
+		"--password":      "no flag takes a password: use the prompt, --password-stdin or SFECHO_PASSWORD",
+		"--client-secret": "no flag takes the secret: use --client-secret-file or SFECHO_CLIENT_SECRET",
+		"--otp":           "no flag takes the code: use the prompt, the next stdin line or SFECHO_OTP",
+		"--init-token":    "no flag takes the token: use --init-token-file or SFECHO_INIT_TOKEN",
+	} {
+		if strings.HasSuffix(msg, "unknown flag: "+flag) {
+			return advice
+		}
+	}
+	return ""
 }

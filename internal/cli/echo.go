@@ -55,7 +55,12 @@ parameters.`,
 		Example: `  sfecho echo decode 'https://acme.my.site.com/services/oauth2/echo?code=aPrx%3D%3D&state=s1&sfdc_community_id=0DB5e'
   sfecho echo decode --state s1 'http://localhost:1717/OauthRedirect?code=aPrx%3D%3D&state=s1' | jq -r .code
   curl -s -o /dev/null -w '%{redirect_url}\n' ... | sfecho echo decode -`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("echo decode takes one redirect URL, or - to read it from stdin")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Input = args[0]
 			return runEchoDecode(cmd.Context(), env, o)

@@ -37,7 +37,7 @@ func secretInput(env *Env, s secretSpec) (string, error) {
 	if s.lineFallback {
 		v, err := env.readLine()
 		if err != nil {
-			return "", usagef("no %s: stdin ended (set %s, or write it as the next line of stdin)", s.name, s.envVar)
+			return "", usagef("no %s: stdin ended before it", s.name)
 		}
 		return nonEmpty(s, v)
 	}

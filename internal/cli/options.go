@@ -149,7 +149,7 @@ func checkRedirectURI(raw string) error {
 		return usagef("--redirect-uri %q is not an absolute URL", raw)
 	}
 	if u.Scheme == "http" {
-		return flow.CheckScheme(u)
+		return flow.CheckScheme("--redirect-uri", u)
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func (c *Client) checkCommunityURL(op, raw string) error {
 		return nil
 	}
 	u, err := url.Parse(raw)
-	if err == nil && CheckScheme(u) == nil && sameHost(u, c.Site) {
+	if err == nil && CheckScheme("sfdc_community_url", u) == nil && sameHost(u, c.Site) {
 		return nil
 	}
 	host := oneLine(raw)

@@ -29,7 +29,7 @@ func ParseSite(raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, usageErr("--site must be an absolute https:// URL such as https://acme.my.site.com/shop")
 	}
-	if err := CheckScheme(u); err != nil {
+	if err := CheckScheme("--site", u); err != nil {
 		return nil, err
 	}
 	if u.User != nil {
@@ -47,15 +47,19 @@ func ParseSite(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// CheckScheme refuses plain http:// for anything but a loopback host.
-func CheckScheme(u *url.URL) error {
+// CheckScheme refuses plain http:// for anything but a loopback host; what
+// names the input in the message ("--site", "--redirect-uri", or a URL the
+// site sent). An http-to-https redirect would turn the POST into a GET
+// (errors.md A15).
+func CheckScheme(what string, u *url.URL) error {
 	if u.Scheme == "https" {
 		return nil
 	}
 	if u.Scheme == "http" && IsLoopback(u.Hostname()) {
 		return nil
 	}
-	return usageErr(fmt.Sprintf("%s must use https:// (http:// is allowed only for loopback hosts)", u.Redacted()))
+	return &Error{Op: "usage", Kind: KindUsage, Advice: adviceHTTPS,
+		Description: fmt.Sprintf("%s %s must use https:// (http:// is allowed only for loopback hosts)", what, u.Redacted())}
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP address.

@@ -56,7 +56,7 @@ func parseBase(raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" {
 		return nil, &Error{Op: "usage", Kind: KindUsage, Description: "not a site URL: " + raw}
 	}
-	if err := CheckScheme(u); err != nil {
+	if err := CheckScheme("the site URL", u); err != nil {
 		return nil, err
 	}
 	return u, nil
