@@ -41,7 +41,8 @@ type Env struct {
 	Exe             string
 	Version, Commit string
 
-	stdin *bufio.Reader
+	stdin          *bufio.Reader
+	warnedInsecure bool // --insecure warns once per run, however many clients
 }
 
 // System returns the Env of the real process.

@@ -48,6 +48,7 @@ func (te *testEnv) run(t *testing.T, args ...string) int {
 	te.stdout.Reset()
 	te.stderr.Reset()
 	te.Env.stdin = nil
+	te.Env.warnedInsecure = false
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return Run(ctx, args, te.Env)

@@ -39,7 +39,7 @@ func (o *appOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Scope, "scope", "", `space-separated scopes, e.g. "api refresh_token"; omitted when empty (SFECHO_SCOPE)`)
 	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
 	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
-	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout")
+	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout (0: none)")
 	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "send code_challenge without code_challenge_method=S256 (Salesforce documents no method parameter)")
 }
 
@@ -78,6 +78,9 @@ func (o *appOptions) resolve(cmd *cobra.Command, env *Env) error {
 	pick("ca-file", "SFECHO_CA_FILE", &o.CAFile)
 	pick("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &o.ClientSecretFile)
 	o.Scope = strings.Join(strings.Fields(strings.ReplaceAll(o.Scope, ",", " ")), " ")
+	if o.Timeout < 0 {
+		return usagef("--timeout must not be negative (0 means no timeout)")
+	}
 	return o.readSecret(env)
 }
 
@@ -172,8 +175,11 @@ func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	if o.Insecure {
+	if o.Insecure && !env.warnedInsecure {
+		env.warnedInsecure = true
 		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
+	}
+	if o.Insecure {
 		tc.InsecureSkipVerify = true
 	}
 	return newHTTPClient(env, tc, o.Verbose, o.Timeout), nil

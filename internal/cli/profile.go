@@ -67,9 +67,10 @@ func editConfig(env *Env, edit func(*config.File) error) error {
 
 func newProfileListCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List the profiles of the config file, one per line",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Example: "  sfecho profile list",
+		Short:   "List the profiles of the config file, one per line",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			f, err := loadConfig(env)
 			if err != nil {
@@ -85,9 +86,10 @@ func newProfileListCmd(env *Env) *cobra.Command {
 
 func newProfileShowCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show [NAME]",
-		Short: "Show a profile's settings (default: --profile, SFECHO_PROFILE or default)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     "show [NAME]",
+		Example: "  sfecho profile show ci\n  sfecho profile show          # the current profile (--profile or SFECHO_PROFILE)",
+		Short:   "Show a profile's settings (default: --profile, SFECHO_PROFILE or default)",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := profileName(cmd, env)
 			if len(args) == 1 {
@@ -132,9 +134,10 @@ func newProfileSetCmd(env *Env) *cobra.Command {
 
 func newProfileUnsetCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "unset NAME KEY",
-		Short: "Remove a key from a profile",
-		Args:  cobra.ExactArgs(2),
+		Use:     "unset NAME KEY",
+		Example: "  sfecho profile unset ci scope",
+		Short:   "Remove a key from a profile",
+		Args:    cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return editConfig(env, func(f *config.File) error {
 				if _, ok := f.Profile(args[0]); !ok {
@@ -151,9 +154,10 @@ func newProfileUnsetCmd(env *Env) *cobra.Command {
 
 func newProfileDeleteCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "delete NAME",
-		Short: "Delete a profile from the config file (its saved session is kept)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "delete NAME",
+		Example: "  sfecho profile delete ci",
+		Short:   "Delete a profile from the config file (its saved session is kept)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			err := editConfig(env, func(f *config.File) error {
 				if !f.Delete(args[0]) {

@@ -82,7 +82,8 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	printSimBanner(env.Out, errw, cfg, srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(errw, "sim: stopped")
-	return nil
+	return ctx.Err() // interrupted: exit 130, like every command
+
 }
 
 func (o *simOptions) writeCert(env *Env, srv *simServer) error {
