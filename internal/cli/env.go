@@ -52,7 +52,9 @@ func System(version, commit string) *Env {
 		dir = os.TempDir()
 	}
 	exe, _ := os.Executable()
-	browser.Stdout, browser.Stderr = os.Stderr, os.Stderr // keep stdout for results
+	// The launcher's own chatter ("www-browser: not found") stays off both
+	// streams: sfecho prints the URL and says itself when no browser starts.
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
 	e := &Env{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY:       term.IsTerminal(int(os.Stdin.Fd())),

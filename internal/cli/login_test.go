@@ -375,7 +375,7 @@ func TestLoginOutputFormats(t *testing.T) {
 	te.OutTTY = true
 	te.stdin.WriteString(testPass + "\n")
 	te.run(t, ts.loginArgs()...)
-	if !contains(te.stdout.String(), "masked") {
+	if !contains(te.stdout.String(), "Logged in as") || !contains(te.stderr.String(), "masked") {
 		t.Errorf("default on a terminal is not text:\n%s", te.stdout)
 	}
 }

@@ -65,7 +65,11 @@ func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 	case "env":
 		return writeEnv(env.Out, tok)
 	}
-	return writeText(env.Out, tok, user)
+	if err := writeText(env.Out, tok, user); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(env.Err, "sfecho: tokens are masked; use -o json, -o token or -o env to print them")
+	return err
 }
 
 // writeJSON indents a raw JSON document, keeping its key order.
@@ -122,7 +126,6 @@ func writeText(w io.Writer, tok *flow.Token, user string) error {
 		}
 		fmt.Fprintf(&b, "  %-20s %s\n", k, v)
 	}
-	b.WriteString("Tokens are masked; use -o json, -o token or -o env to print them.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -252,6 +252,19 @@ func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Sto
 // and the configured session lifetime applies from then on. Best effort:
 // a failure to save is not an error.
 func learnExpiry(ctx context.Context, env *Env, o *sessionOptions, st store.Store, s *store.Session) *store.Session {
+	// Under the lock, so that concurrent jobs ask once: the first saves the
+	// answer, the others re-read it.
+	unlock, err := lockProfile(ctx, env, o.app.Profile)
+	if err != nil {
+		return s
+	}
+	defer unlock()
+	if cur, err := loadSession(st, o.app.Profile); err == nil {
+		if cur.AccessToken != s.AccessToken || cur.ExpirySource != "" {
+			return cur
+		}
+		s = cur
+	}
 	c, err := clientFor(env, o, s)
 	if err != nil {
 		return s
@@ -266,16 +279,8 @@ func learnExpiry(ctx context.Context, env *Env, o *sessionOptions, st store.Stor
 	default:
 		ns.Expiry, ns.ExpirySource = in.Expiry(), flow.ExpiryIntrospect
 	}
-	unlock, err := lockProfile(ctx, env, o.app.Profile)
-	if err != nil {
-		return &ns
-	}
-	defer unlock()
-	if cur, err := loadSession(st, o.app.Profile); err == nil && cur.AccessToken == s.AccessToken && cur.ExpirySource == "" {
-		cur.Expiry, cur.ExpirySource = ns.Expiry, ns.ExpirySource
-		if st.Save(cur) == nil {
-			return cur
-		}
+	if err := st.Save(&ns); err != nil {
+		env.warnf("could not save the token's expiry: %v", err)
 	}
 	return &ns
 }

@@ -206,3 +206,17 @@ func TestTokenRedirectNotFollowed(t *testing.T) {
 		t.Errorf("refresh: leaked=%v err=%v", leaked, err)
 	}
 }
+
+func TestTokenHTMLPageIsSetup(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html>login</html>")
+	}))
+	defer site.Close()
+	u, _ := ParseSite(site.URL)
+	c := &Client{HTTP: site.Client(), Site: u, ClientID: "x"}
+	_, err := c.Exchange(context.Background(), &Code{Code: "c"}, strings.Repeat("v", 43), nil)
+	if KindOf(err) != KindSetup {
+		t.Errorf("HTML 200 at the token step: %v (kind %v); want setup (errors.md A5)", err, KindOf(err))
+	}
+}

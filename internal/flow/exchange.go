@@ -35,7 +35,7 @@ func (c *Client) Exchange(ctx context.Context, code *Code, verifier string, head
 	c.logf("token exchange: POST %s (grant_type=authorization_code, code_verifier)", tokenURL)
 	_, err := conf.Exchange(ctx, code.Code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, oauthError(OpExchange, tokenURL, err)
+		return nil, oauthError(OpExchange, tokenURL, rec, err)
 	}
 	return c.tokenFrom(OpExchange, rec)
 }
@@ -67,8 +67,10 @@ func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
 	return tok, nil
 }
 
-// oauthError turns an x/oauth2 error into an *Error.
-func oauthError(op, target string, err error) error {
+// oauthError turns an x/oauth2 error into an *Error. rec holds the answer,
+// if one came: x/oauth2 reports a 200 it cannot parse (an HTML page, cut
+// JSON) as a plain error, and the answer tells which it was.
+func oauthError(op, target string, rec *recorder, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		return responseError(op, re.Response, re.Body)
@@ -76,6 +78,12 @@ func oauthError(op, target string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return transportError(op, target, ue)
+	}
+	rec.mu.Lock()
+	resp, body := rec.lastResp, rec.last
+	rec.mu.Unlock()
+	if resp != nil && !isJSON(resp) && len(body) > 0 {
+		return responseError(op, resp, body)
 	}
 	// x/oauth2 reports a 200 it cannot parse as a plain error.
 	return &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
@@ -95,8 +103,9 @@ func (c *Client) tokenClient(rec *recorder) *http.Client {
 type recorder struct {
 	base   http.RoundTripper
 	header http.Header
-	mu     sync.Mutex
-	last   []byte
+	mu       sync.Mutex
+	last     []byte
+	lastResp *http.Response
 }
 
 func (c *Client) recorder(header http.Header) *recorder {
@@ -123,7 +132,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	r.mu.Lock()
-	r.last = b
+	r.last, r.lastResp = b, resp
 	r.mu.Unlock()
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return resp, nil

@@ -42,7 +42,7 @@ func (c *Client) Refresh(ctx context.Context, base, refreshToken string) (*Token
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.tokenClient(rec))
 	c.logf("refresh: POST %s (grant_type=refresh_token)", tokenURL)
 	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token(); err != nil {
-		return nil, oauthError(OpRefresh, tokenURL, err)
+		return nil, oauthError(OpRefresh, tokenURL, rec, err)
 	}
 	return c.tokenFrom(OpRefresh, rec)
 }

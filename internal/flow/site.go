@@ -32,6 +32,9 @@ func ParseSite(raw string) (*url.URL, error) {
 	if err := CheckScheme("--site", u); err != nil {
 		return nil, err
 	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, usageErr("--site must not have a query or fragment: give the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
+	}
 	if u.User != nil {
 		return nil, usageErr("--site must not carry user information")
 	}
