@@ -101,8 +101,8 @@ func (c *Client) tokenClient(rec *recorder) *http.Client {
 // recorder is a RoundTripper that keeps the last response body, so the
 // whole token response survives x/oauth2's parsing, and adds headers.
 type recorder struct {
-	base   http.RoundTripper
-	header http.Header
+	base     http.RoundTripper
+	header   http.Header
 	mu       sync.Mutex
 	last     []byte
 	lastResp *http.Response
