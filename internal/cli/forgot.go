@@ -53,6 +53,11 @@ changes the password.`,
 	}
 	fs := cmd.Flags()
 	o.app.addFlags(fs)
+	// The forgot-password endpoint takes no app: these flags mean nothing
+	// here (they stay accepted, so a shared profile or script still works).
+	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method"} {
+		_ = fs.MarkHidden(f)
+	}
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")
 	fs.BoolVar(&o.InitOnly, "init-only", false, "send the code and exit; finish later with --skip-init")
 	fs.BoolVar(&o.SkipInit, "skip-init", false, "the code was already sent (by --init-only): only change the password")
@@ -79,7 +84,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.app.client(env)
+	c, err := o.app.siteClient(env) // the endpoint takes no client_id
 	if err != nil {
 		return err
 	}

@@ -122,12 +122,21 @@ func pathErr(err error) error {
 
 // client builds the flow client: site, app and an HTTP client.
 func (o *appOptions) client(env *Env) (*flow.Client, error) {
+	if o.ClientID == "" {
+		if _, err := flow.ParseSite(o.Site); err != nil {
+			return nil, err
+		}
+		return nil, usagef("--client-id is required (the app's consumer key; or SFECHO_CLIENT_ID)")
+	}
+	return o.siteClient(env)
+}
+
+// siteClient is client without an app, for the endpoints that need none
+// (forgot password, protocol.md §6).
+func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 	site, err := flow.ParseSite(o.Site)
 	if err != nil {
 		return nil, err
-	}
-	if o.ClientID == "" {
-		return nil, usagef("--client-id is required (the app's consumer key; or SFECHO_CLIENT_ID)")
 	}
 	if o.RedirectURI != "" {
 		if err := checkRedirectURI(o.RedirectURI); err != nil {

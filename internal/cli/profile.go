@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/config"
+	"github.com/sfecho/sfecho/internal/flow"
 )
 
 // newProfileCmd groups the commands that edit the config file's profiles.
@@ -121,6 +122,11 @@ func newProfileSetCmd(env *Env) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			if args[1] == "client_secret" {
 				return usagef("the config file holds no secrets: put the secret in a file and set client_secret_file")
+			}
+			if args[1] == "site" && args[2] != "" {
+				if _, err := flow.ParseSite(args[2]); err != nil {
+					return err
+				}
 			}
 			return editConfig(env, func(f *config.File) error {
 				if err := f.Set(args[0], args[1], args[2]); err != nil {
