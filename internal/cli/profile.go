@@ -123,14 +123,13 @@ func newProfileSetCmd(env *Env) *cobra.Command {
 			if args[1] == "client_secret" {
 				return usagef("the config file holds no secrets: put the secret in a file and set client_secret_file")
 			}
-			if args[1] == "site" && args[2] != "" {
-				if _, err := flow.ParseSite(args[2]); err != nil {
-					return err
-				}
-			}
 			return editConfig(env, func(f *config.File) error {
 				if err := f.Set(args[0], args[1], args[2]); err != nil {
 					return usagef("%v", err)
+				}
+				if args[1] == "site" && args[2] != "" {
+					_, err := flow.ParseSite(args[2]) // nothing is saved on error
+					return err
 				}
 				return nil
 			})
