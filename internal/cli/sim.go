@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,8 @@ type simOptions struct {
 	TLS, RequirePKCE, CredentialsInBody        bool
 	Rotate                                     bool
 	Callbacks                                  []string
+	TokenLifetime                              time.Duration
+	NoIntrospect, NoRecaptcha, FlowDisabled    bool
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -45,6 +48,10 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.RequirePKCE, "require-pkce", false, `app setting "Require PKCE"`)
 	fs.BoolVar(&o.CredentialsInBody, "credentials-in-body", false, `app setting "Require user credentials in the POST body"`)
 	fs.BoolVar(&o.Rotate, "rotate-refresh-tokens", false, `app setting "Enable Refresh Token Rotation"`)
+	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 0, "access-token lifetime (default 2h); short values exercise sfecho token's refresh")
+	fs.BoolVar(&o.NoIntrospect, "no-introspect", false, "answer 404 at the introspection endpoint")
+	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
+	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers the HTML login page)")
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
 	return cmd
 }
@@ -54,6 +61,10 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens = o.Rotate
 	cfg.RedirectURIs = o.Callbacks
+	cfg.AccessTokenTTL, cfg.IntrospectDisabled, cfg.FlowDisabled = o.TokenLifetime, o.NoIntrospect, o.FlowDisabled
+	if o.NoRecaptcha {
+		cfg.Registration.RequireRecaptcha, cfg.ForgotPassword.RequireRecaptcha = false, false
+	}
 	errw := &lockedWriter{w: env.Err}                                       // the site logs from its handlers
 	cfg.Logf = func(f string, a ...any) { fmt.Fprintf(errw, f+"\n", a...) } // the site prefixes "sim: "
 	if o.SecretFile != "" {
