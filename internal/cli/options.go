@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -150,7 +151,7 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
 		RedirectURI: o.RedirectURI, Scope: o.Scope, OmitChallengeMethod: o.OmitChallengeMethod}
 	if o.Verbose {
-		c.Logf = func(f string, a ...any) { env.Err.Write([]byte("* " + sprintf(f, a...) + "\n")) }
+		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* "+f+"\n", a...) }
 	}
 	return c, nil
 }

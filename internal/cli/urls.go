@@ -5,8 +5,7 @@ import (
 	"net/url"
 )
 
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
-
+// parseAbsURL parses a URL that must carry a scheme and a host.
 func parseAbsURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
