@@ -88,6 +88,9 @@ func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkStore(env, &o.app, o.NoStore, o.Store); err != nil {
+		return err
+	}
 	c, err := o.app.client(env)
 	if err != nil {
 		return err

@@ -103,6 +103,9 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkStore(env, &o.app, o.NoStore, o.Store); err != nil {
+		return err
+	}
 	capture, err := captureMode(o.Capture)
 	if err != nil {
 		return err

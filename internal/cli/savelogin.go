@@ -19,14 +19,7 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, noStore bool, sto
 	if noStore {
 		return nil
 	}
-	explicit := storeName != ""
-	if storeName == "" {
-		storeName = env.getenv("SFECHO_STORE")
-	}
-	if storeName == "" && app.prof != nil {
-		storeName, _ = app.prof("store")
-	}
-	explicit = explicit || storeName != ""
+	storeName, explicit := storeChoice(env, app, storeName)
 	err := saveSession(ctx, env, app, storeName, user, tok)
 	if err != nil && !explicit {
 		// The login itself worked: print its tokens, and say why the
@@ -61,6 +54,39 @@ func saveSession(ctx context.Context, env *Env, app *appOptions, storeName, user
 	if env.InTTY {
 		fmt.Fprintf(env.Err, "sfecho: session saved for profile %s (%s store); `sfecho token%s` prints a valid access token\n",
 			app.Profile, st.Name(), profileFlag(app.Profile))
+	}
+	return nil
+}
+
+// storeChoice is --store, else SFECHO_STORE, else the profile's store;
+// explicit reports whether any of them named one ("" means the file store).
+func storeChoice(env *Env, app *appOptions, flagValue string) (name string, explicit bool) {
+	name = flagValue
+	if name == "" {
+		name = env.getenv("SFECHO_STORE")
+	}
+	if name == "" && app.prof != nil {
+		name, _ = app.prof("store")
+	}
+	return name, name != ""
+}
+
+// checkStore fails before any request when the chosen store cannot work:
+// a login whose tokens cannot be saved would leave a live grant at the
+// site (issue 5: if the keyring is unavailable, say so and stop).
+func checkStore(env *Env, app *appOptions, noStore bool, flagValue string) error {
+	name, _ := storeChoice(env, app, flagValue)
+	if noStore || name == "" || name == "file" {
+		return nil
+	}
+	st, err := openStore(env, name)
+	if err != nil {
+		return err
+	}
+	if k, ok := st.(*store.Keyring); ok {
+		if err := k.Check(); err != nil {
+			return storeError(err, app.Profile)
+		}
 	}
 	return nil
 }

@@ -494,9 +494,13 @@ func TestKeyringStore(t *testing.T) {
 	keyring.MockInitWithError(errors.New("dbus: no secret service"))
 	te.stdin.Reset()
 	te.stdin.WriteString(testPass + "\n")
+	before := ts.Requests()
 	code := te.run(t, "login", "--site", ts.URL, "--client-id", testClient, "--username", testUser, "--password-stdin", "-o", "token")
 	if code != ExitUsage || !strings.Contains(te.stderr.String(), "OS keyring unavailable") || te.stdout.Len() != 0 {
 		t.Errorf("login with a dead keyring: exit %d, stdout %q, stderr %s; want 2 and no silent fallback", code, te.stdout, te.stderr)
+	}
+	if n := ts.Requests() - before; n != 0 {
+		t.Errorf("login with a dead keyring made %d requests; want 0 (no grant left behind at the site)", n)
 	}
 	if _, err := os.Stat(filepath.Join(sessionsDir(te.Env), "default.json")); err == nil {
 		t.Error("the session fell back to a file")

@@ -63,6 +63,17 @@ func NewKeyring(dir string, timeout time.Duration) *Keyring {
 	return &Keyring{dir: dir, timeout: timeout, kr: goKeyring{}}
 }
 
+// Check asks the keyring for an item that does not exist, to learn before
+// a login whether the keyring works at all: a login whose tokens cannot be
+// saved would leave a live grant at the site.
+func (k *Keyring) Check() error {
+	_, err := k.call("check", func() (string, error) { return k.kr.Get(KeyringService, "sfecho-check") })
+	if errors.Is(err, keyring.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // Name returns "keyring".
 func (k *Keyring) Name() string { return "keyring" }
 
