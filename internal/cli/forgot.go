@@ -97,7 +97,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(ctx, env, flow.MethodEmail)
+	otp, err := readOTP(ctx, env, flow.MethodEmail, "--skip-init")
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,11 @@ func (o *appOptions) resolve(cmd *cobra.Command, env *Env) error {
 	pick("ca-file", "SFECHO_CA_FILE", &o.CAFile)
 	pick("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &o.ClientSecretFile)
 	o.Scope = strings.Join(strings.Fields(strings.ReplaceAll(o.Scope, ",", " ")), " ")
+	if o.Insecure && !env.warnedInsecure {
+		// Every time it is given, even when no request follows (design.md).
+		env.warnedInsecure = true
+		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
+	}
 	if o.Timeout < 0 {
 		return usagef("--timeout must not be negative (0 means no timeout)")
 	}
@@ -184,10 +189,6 @@ func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
 			return nil, usagef("--ca-file %s holds no PEM certificate", o.CAFile)
 		}
 		tc.RootCAs = pool
-	}
-	if o.Insecure && !env.warnedInsecure {
-		env.warnedInsecure = true
-		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
 	}
 	if o.Insecure {
 		tc.InsecureSkipVerify = true

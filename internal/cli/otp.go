@@ -141,7 +141,8 @@ func writeChallenge(env *Env, ch *flow.Challenge) error {
 // readOTP reads the one-time password once the init step has succeeded:
 // SFECHO_OTP, else a prompt on the terminal, else the next line of stdin
 // (so a script can wait for the code and then write it).
-func readOTP(ctx context.Context, env *Env, method string) (string, error) {
+// later names the second step of the two-step form, for the advice.
+func readOTP(ctx context.Context, env *Env, method, later string) (string, error) {
 	spec := secretSpec{name: "OTP", envVar: "SFECHO_OTP", lineFallback: true,
 		prompt: "Verification code (sent by " + method + "): "}
 	if env.getenv("SFECHO_OTP") == "" && !env.InTTY {
@@ -153,7 +154,7 @@ func readOTP(ctx context.Context, env *Env, method string) (string, error) {
 	}
 	if err != nil {
 		return "", &exitError{code: ExitUsage, msg: err.Error(),
-			advice: "give the code as SFECHO_OTP or the next stdin line, or use --init-only and later --identifier"}
+			advice: "give the code as SFECHO_OTP or the next stdin line, or use --init-only and later " + later}
 	}
 	return strings.TrimSpace(v), nil
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -124,7 +125,7 @@ func writeText(w io.Writer, tok *flow.Token, user string) error {
 				v += " (" + t.UTC().Format(time.RFC3339) + ")"
 			}
 		}
-		fmt.Fprintf(&b, "  %-20s %s\n", k, v)
+		fmt.Fprintf(&b, "  %-20s %s\n", displayText(k), displayText(v))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -144,4 +145,16 @@ func registerEnum(cmd *cobra.Command, flag string, values ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return values, cobra.ShellCompDirectiveNoFileComp
 	})
+}
+
+// displayText makes a value the site sent safe for a terminal: control
+// characters (escape sequences that could retitle or clear the terminal,
+// newlines that could fake a line) are shown as "?".
+func displayText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

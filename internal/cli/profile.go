@@ -123,6 +123,9 @@ func newProfileSetCmd(env *Env) *cobra.Command {
 			if args[1] == "client_secret" {
 				return usagef("the config file holds no secrets: put the secret in a file and set client_secret_file")
 			}
+			if (args[1] == "ca_file" || args[1] == "client_secret_file") && args[2] != "" {
+				args[2] = absPath(args[2]) // a profile is used from any directory
+			}
 			return editConfig(env, func(f *config.File) error {
 				if err := f.Set(args[0], args[1], args[2]); err != nil {
 					return usagef("%v", err)

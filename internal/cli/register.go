@@ -121,7 +121,7 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 		}
 		return err
 	}
-	otp, err := readOTP(ctx, env, ch.Method)
+	otp, err := readOTP(ctx, env, ch.Method, "--identifier")
 	if err != nil {
 		return err
 	}

@@ -241,6 +241,11 @@ func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Sto
 		return s, false, err
 	}
 	s, err = refreshLocked(ctx, env, o, st, s)
+	if err == nil && needsRefresh(s, env.Now(), o) {
+		exp, _ := expiry(s, o.Lifetime)
+		env.warnf("the new access token is valid for %v, less than --min-valid %v: the site's sessions are shorter",
+			exp.Sub(env.Now()).Round(time.Second), o.MinValid)
+	}
 	return s, err == nil, err
 }
 
@@ -372,8 +377,19 @@ func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.St
 // only (a refresh token remains to get another), or both.
 func forgetTokens(s *store.Session, accessOnly bool) {
 	s.AccessToken, s.Expiry, s.ExpirySource = "", time.Time{}, ""
+	drop := []string{"access_token"}
 	if !accessOnly {
 		s.RefreshToken = ""
+		drop = append(drop, "refresh_token", "id_token")
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(s.Token, &raw) == nil {
+		for _, k := range drop {
+			delete(raw, k)
+		}
+		if b, err := json.Marshal(raw); err == nil {
+			s.Token = b
+		}
 	}
 }
 

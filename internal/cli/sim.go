@@ -21,6 +21,7 @@ type simOptions struct {
 	Callbacks                                  []string
 	TokenLifetime                              time.Duration
 	NoIntrospect, NoRecaptcha, FlowDisabled    bool
+	InitTokenFile                              string
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -52,6 +53,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.NoIntrospect, "no-introspect", false, "answer 404 at the introspection endpoint")
 	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
 	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers the HTML login page)")
+	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
 	return cmd
 }
@@ -62,6 +64,9 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg.RotateRefreshTokens = o.Rotate
 	cfg.RedirectURIs = o.Callbacks
 	cfg.AccessTokenTTL, cfg.IntrospectDisabled, cfg.FlowDisabled = o.TokenLifetime, o.NoIntrospect, o.FlowDisabled
+	if err := o.requireInitToken(&cfg); err != nil {
+		return err
+	}
 	if o.NoRecaptcha {
 		cfg.Registration.RequireRecaptcha, cfg.ForgotPassword.RequireRecaptcha = false, false
 	}
@@ -144,4 +149,21 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// requireInitToken turns on "Require authentication" for every headless
+// init flow when --init-token-file is given.
+func (o *simOptions) requireInitToken(cfg *sim.Config) error {
+	if o.InitTokenFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(o.InitTokenFile)
+	if err != nil {
+		return usagef("cannot read --init-token-file: %v", pathErr(err))
+	}
+	tok := strings.TrimSpace(string(b))
+	for _, f := range []*sim.Flow{&cfg.Passwordless, &cfg.Registration, &cfg.ForgotPassword} {
+		f.RequireAuth, f.AuthToken = true, tok
+	}
+	return nil
 }

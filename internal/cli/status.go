@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,9 +68,13 @@ func runStatus(_ context.Context, env *Env, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := loadSession(st, o.sess.app.Profile)
+	s, err := st.Load(o.sess.app.Profile)
 	if err != nil {
-		return err
+		if o.JSON && errors.Is(err, store.ErrNotFound) {
+			// Scripts piping to jq still get an object to read.
+			fmt.Fprintf(env.Out, "{\n  \"profile\": %q,\n  \"store\": %q,\n  \"state\": \"none\"\n}\n", o.sess.app.Profile, st.Name())
+		}
+		return storeError(err, o.sess.app.Profile)
 	}
 	ss := statusOf(s, st.Name(), env.Now(), &o.sess)
 	if o.JSON {
@@ -89,7 +94,7 @@ func statusOf(s *store.Session, storeName string, now time.Time, o *sessionOptio
 	state := "valid"
 	switch {
 	case s.AccessToken == "" && s.RefreshToken == "":
-		state = "revoked"
+		state, exp = "revoked", now
 	case s.AccessToken == "":
 		state = "expired"
 	case !now.Before(exp):
@@ -111,7 +116,7 @@ func writeStatus(env *Env, ss sessionStatus) error {
 	fmt.Fprintf(&b, "Profile %s (%s store): %s\n", ss.Profile, ss.Store, describeState(ss))
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "  %-14s %s\n", k, v)
+			fmt.Fprintf(&b, "  %-14s %s\n", k, displayText(v))
 		}
 	}
 	row("user", ss.Username)

@@ -104,10 +104,14 @@ func responseError(op string, resp *http.Response, body []byte) error {
 		e.Kind = KindSetup
 		e.Description = "no such endpoint at " + resp.Request.URL.Host + resp.Request.URL.Path + " (404)"
 		e.Advice = advicePrefix
-	case ct == "text/html":
+	case ct == "text/html" && (op == OpAuthorize || op == OpAuthorizeOTP):
 		e.Kind = KindSetup
 		e.Description = fmt.Sprintf("the site answered an HTML page (%d) instead of a code", resp.StatusCode)
 		e.Advice = adviceHTML
+	case ct == "text/html":
+		e.Kind = KindSetup
+		e.Description = fmt.Sprintf("the site answered an HTML page (%d) instead of JSON", resp.StatusCode)
+		e.Advice = advicePrefix
 	default:
 		if b, ok := parseOAuth(body); ok {
 			e.Code, e.Description = b.code(), b.description()

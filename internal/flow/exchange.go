@@ -47,6 +47,11 @@ func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
 		return nil, &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
 			Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
 	}
+	if !wellFormedToken(tok.AccessToken) || (tok.RefreshToken != "" && !wellFormedToken(tok.RefreshToken)) {
+		// A token with spaces or control characters would break -o header
+		// and -o env, or a terminal; Salesforce's never have them.
+		return nil, &Error{Op: op, Kind: KindUnexpected, Description: "the site sent a token with spaces or control characters; refusing it"}
+	}
 	// Later refreshes, revokes and userinfo calls go to this URL with the
 	// refresh token and any secret: it must be the site's own host too.
 	if err := c.checkCommunityURL(op, tok.CommunityURL); err != nil {
@@ -142,4 +147,15 @@ func (r *recorder) body() []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.last
+}
+
+// wellFormedToken reports whether t holds only printable, non-space ASCII,
+// as opaque Salesforce tokens and JWTs do.
+func wellFormedToken(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

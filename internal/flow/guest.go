@@ -56,7 +56,7 @@ func ParseUVID(s string) (string, error) {
 	if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || len(strings.TrimSpace(s)) != 36 {
 		return "", &Error{Op: "usage", Kind: KindUsage,
 			Description: "--uvid must be a version 4 UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
-			Advice:      "leave out --uvid for a fresh one, or pass the UVID sfecho guest printed"}
+			Advice:      "pass the UVID sfecho guest printed (Guest UVID: ...), or a fresh one from uuidgen"}
 	}
 	return u.String(), nil
 }
