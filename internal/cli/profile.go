@@ -131,7 +131,7 @@ func newProfileSetCmd(env *Env) *cobra.Command {
 					return usagef("%v", err)
 				}
 				if args[1] == "site" && args[2] != "" {
-					_, err := flow.ParseSite(args[2]) // nothing is saved on error
+					_, err := flow.ParseSiteNamed("site", args[2]) // nothing is saved on error
 					return err
 				}
 				return nil

@@ -59,8 +59,7 @@ func runRevoke(ctx context.Context, env *Env, o *revokeOptions) error {
 	}
 	what, token := revokeTarget(s, o.AccessToken)
 	if token == "" {
-		return &exitError{code: ExitRejected, msg: "revoke: nothing to revoke: the session's tokens were already revoked",
-			advice: "run sfecho login" + profileFlag(o.sess.app.Profile) + " to start a new session"}
+		return revokedSession(o.sess.app.Profile) // nothing left to revoke
 	}
 	c, err := clientFor(env, &o.sess, s)
 	if err != nil {

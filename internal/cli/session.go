@@ -325,9 +325,9 @@ func lockProfile(ctx context.Context, env *Env, profile string) (func() error, e
 
 // refreshLocked refreshes s (the caller holds the lock) and saves the answer
 // at once: with rotation the old refresh token is dead the moment the site
-// answers, so nothing may come between the answer and the save. Expiry is
-// learnt afterwards (introspection costs a request that may fail) and saved
-// again.
+// answers, so nothing may come between the answer and the save. A JWT's
+// exp is kept; an opaque token's expiry is learnt later by learnExpiry,
+// like a fresh login's.
 func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.Store, s *store.Session) (*store.Session, error) {
 	if s.RefreshToken == "" {
 		return nil, &exitError{code: ExitNoSession, msg: "refresh: the saved session has no refresh token",
@@ -361,14 +361,6 @@ func refreshLocked(ctx context.Context, env *Env, o *sessionOptions, st store.St
 	if err := st.Save(ns); err != nil {
 		return nil, &exitError{code: ExitError, msg: "refresh: the site issued new tokens but saving them failed: " + err.Error(),
 			advice: "if refresh token rotation is on, the saved refresh token is now dead: fix the problem, then run sfecho login"}
-	}
-	if ns.ExpirySource == "" {
-		if exp, src := c.LearnExpiry(ctx, ns.CommunityURL, tok); src != "" {
-			ns.Expiry, ns.ExpirySource = exp, src
-			if err := st.Save(ns); err != nil {
-				env.warnf("could not save the token's expiry: %v", err)
-			}
-		}
 	}
 	return ns, nil
 }

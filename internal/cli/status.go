@@ -72,7 +72,8 @@ func runStatus(_ context.Context, env *Env, o *statusOptions) error {
 	if err != nil {
 		if o.JSON && errors.Is(err, store.ErrNotFound) {
 			// Scripts piping to jq still get an object to read.
-			fmt.Fprintf(env.Out, "{\n  \"profile\": %q,\n  \"store\": %q,\n  \"state\": \"none\"\n}\n", o.sess.app.Profile, st.Name())
+			b, _ := json.MarshalIndent(map[string]string{"profile": o.sess.app.Profile, "store": st.Name(), "state": "none"}, "", "  ")
+			fmt.Fprintf(env.Out, "%s\n", b)
 		}
 		return storeError(err, o.sess.app.Profile)
 	}
@@ -102,6 +103,9 @@ func statusOf(s *store.Session, storeName string, now time.Time, o *sessionOptio
 	case needsRefresh(s, now, o):
 		state = "expiring"
 	}
+	if state == "revoked" {
+		src = ""
+	}
 	return sessionStatus{
 		Profile: s.Profile, Store: storeName, State: state, Site: s.Site, ClientID: s.ClientID,
 		Username: s.Username, Scope: s.Scope, InstanceURL: s.InstanceURL, CommunityURL: s.CommunityURL,
@@ -125,10 +129,12 @@ func writeStatus(env *Env, ss sessionStatus) error {
 	row("scope", ss.Scope)
 	row("instance url", ss.InstanceURL)
 	row("community url", ss.CommunityURL)
-	row("access token", ss.AccessToken)
-	row("issued", ss.IssuedAt.Local().Format(time.RFC3339))
-	row("expires", ss.ExpiresAt.Local().Format(time.RFC3339)+" ("+describeSource(ss.ExpirySource)+")")
-	row("refresh token", map[bool]string{true: "saved", false: "none: log in again when the access token expires"}[ss.Refreshable])
+	if ss.State != "revoked" {
+		row("access token", ss.AccessToken)
+		row("issued", ss.IssuedAt.Local().Format(time.RFC3339))
+		row("expires", ss.ExpiresAt.Local().Format(time.RFC3339)+" ("+describeSource(ss.ExpirySource)+")")
+		row("refresh token", map[bool]string{true: "saved", false: "none: log in again when the access token expires"}[ss.Refreshable])
+	}
 	_, err := fmt.Fprint(env.Out, b.String())
 	return err
 }

@@ -61,7 +61,7 @@ func transportError(op string, target string, err error) error {
 	// net/http reports this one as a plain error; its text is the only mark.
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "HTTP response to HTTPS client"):
 		e.Description = "TLS: " + host + " did not answer TLS (is it plain http://?)"
-		e.Advice = "check the scheme and port of --site"
+		e.Advice = "check the scheme and port of the site URL (--site, or the saved session's)"
 	case errors.As(err, &dnsErr):
 		e.Description = "cannot resolve " + host
 		e.Advice = "cannot reach " + host + ": check the site URL, DNS, and HTTPS_PROXY/NO_PROXY"
@@ -130,7 +130,7 @@ func responseError(op string, resp *http.Response, body []byte) error {
 func redirectError(op string, resp *http.Response) error {
 	e := &Error{Op: op, Status: resp.StatusCode, Kind: KindSetup,
 		Description: fmt.Sprintf("the site answered a %d redirect instead of an answer; not following it", resp.StatusCode),
-		Advice:      "--site must be the https:// Experience Cloud site URL with its prefix (redirects are not followed with secrets)"}
+		Advice:      "the site URL (--site, or the saved session's) must be the https:// Experience Cloud site URL with its prefix; redirects are not followed with secrets"}
 	loc, err := resp.Location()
 	if err == nil && !strings.EqualFold(loc.Host, resp.Request.URL.Host) {
 		e.Kind, e.Err = KindSecurity, ErrOffsite

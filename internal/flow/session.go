@@ -183,29 +183,8 @@ func JWTExpiry(token string) (exp time.Time, ok bool) {
 	return time.Unix(int64(sec), 0), true
 }
 
-// Expiry sources, as [Client.LearnExpiry] reports them.
+// Expiry sources: how a saved session knows when its access token expires.
 const (
 	ExpiryJWT        = "jwt"
 	ExpiryIntrospect = "introspect"
 )
-
-// LearnExpiry finds when a freshly issued access token expires, since
-// Salesforce sends no expires_in (protocol.md §2, Q13): a JWT's exp claim
-// costs nothing; otherwise one introspection request. It returns a zero
-// time and "" when neither tells (the caller then assumes a configured
-// session lifetime); what was tried goes to Logf.
-func (c *Client) LearnExpiry(ctx context.Context, base string, tok *Token) (exp time.Time, source string) {
-	if t, ok := JWTExpiry(tok.AccessToken); ok {
-		return t, ExpiryJWT
-	}
-	in, err := c.Introspect(ctx, base, tok.AccessToken, "access_token")
-	switch {
-	case err != nil:
-		c.logf("introspect: %v; assuming the configured session lifetime", err)
-	case !in.Active || in.Exp == 0:
-		c.logf("introspect: no expiry for the new token (active=%v); assuming the configured session lifetime", in.Active)
-	default:
-		return in.Expiry(), ExpiryIntrospect
-	}
-	return time.Time{}, ""
-}

@@ -186,33 +186,6 @@ func TestJWTExpiry(t *testing.T) {
 	}
 }
 
-func TestLearnExpiry(t *testing.T) {
-	t.Parallel()
-	t.Run("jwt", func(t *testing.T) {
-		t.Parallel()
-		ss := startSessionSite(t, func(c *sim.Config) { c.JWTAccessTokens = true })
-		c := ss.client(t, "")
-		tok := ss.login(t, c)
-		before := ss.Requests()
-		exp, src := c.LearnExpiry(t.Context(), tok.CommunityURL, tok)
-		if src != flow.ExpiryJWT || exp.IsZero() {
-			t.Errorf("LearnExpiry = %v, %q; want the JWT's exp", exp, src)
-		}
-		if ss.Requests() != before {
-			t.Error("LearnExpiry made a request for a JWT")
-		}
-	})
-	t.Run("introspection unavailable", func(t *testing.T) {
-		t.Parallel()
-		ss := startSessionSite(t, func(c *sim.Config) { c.IntrospectDisabled = true })
-		c := ss.client(t, "")
-		tok := ss.login(t, c)
-		if exp, src := c.LearnExpiry(t.Context(), tok.CommunityURL, tok); !exp.IsZero() || src != "" {
-			t.Errorf("LearnExpiry = %v, %q; want unknown", exp, src)
-		}
-	})
-}
-
 // TestIntrospect runs against a handler that answers as RFC 7662 and
 // protocol.md §9 describe, checking what the client sends.
 func TestIntrospect(t *testing.T) {

@@ -21,29 +21,33 @@ const (
 // trailing slash, query or fragment. HTTPS is required except for loopback
 // hosts (the simulator): an http-to-https redirect would turn the POST into a
 // GET (errors.md A15).
-func ParseSite(raw string) (*url.URL, error) {
+func ParseSite(raw string) (*url.URL, error) { return ParseSiteNamed("--site", raw) }
+
+// ParseSiteNamed is [ParseSite] with the input named what in messages
+// ("site" for a profile key, say).
+func ParseSiteNamed(what, raw string) (*url.URL, error) {
 	if raw == "" {
-		return nil, usageErr("--site is required (the Experience Cloud site URL, e.g. https://acme.my.site.com/shop)")
+		return nil, usageErr(what + " is required (the Experience Cloud site URL, e.g. https://acme.my.site.com/shop)")
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, usageErr("--site must be an absolute https:// URL such as https://acme.my.site.com/shop")
+		return nil, usageErr(what + " must be an absolute https:// URL such as https://acme.my.site.com/shop")
 	}
-	if err := CheckScheme("--site", u); err != nil {
+	if err := CheckScheme(what, u); err != nil {
 		return nil, err
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, usageErr("--site must not have a query or fragment: give the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
+		return nil, usageErr(what + " must not have a query or fragment: give the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
 	}
 	if u.User != nil {
-		return nil, usageErr("--site must not carry user information")
+		return nil, usageErr(what + " must not carry user information")
 	}
 	if strings.Contains(u.Path, "/s/") || strings.HasSuffix(u.Path, "/s") {
-		return nil, usageErr("--site must not include the /s/ page path: use the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
+		return nil, usageErr(what + " must not include the /s/ page path: use the site URL with its prefix only, e.g. https://acme.my.site.com/shop")
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "login.salesforce.com" || host == "test.salesforce.com" {
-		return nil, usageErr("--site must be the Experience Cloud site URL (https://host[/prefix]), not " + host)
+		return nil, usageErr(what + " must be the Experience Cloud site URL (https://host[/prefix]), not " + host)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath, u.RawQuery, u.Fragment, u.RawFragment = "", "", "", ""
@@ -61,8 +65,9 @@ func CheckScheme(what string, u *url.URL) error {
 	if u.Scheme == "http" && IsLoopback(u.Hostname()) {
 		return nil
 	}
-	return &Error{Op: "usage", Kind: KindUsage, Advice: adviceHTTPS,
-		Description: fmt.Sprintf("%s %s must use https:// (http:// is allowed only for loopback hosts)", what, u.Redacted())}
+	return &Error{Op: "usage", Kind: KindUsage,
+		Description: fmt.Sprintf("%s %s must use https:// (http:// is allowed only for loopback hosts)", what, u.Redacted()),
+		Advice:      what + " must start with https://; an http-to-https redirect turns the POST into a GET"}
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP address.
