@@ -54,11 +54,12 @@ Start with:  sfecho demo
 	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	for _, add := range []func(*Env) *cobra.Command{
-		newLoginCmd, newDemoCmd, newPKCECmd, newSimCmd, newVersionCmd,
+		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
+		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, // sessions
+		newEchoCmd, newDemoCmd, newSimCmd, newPKCECmd, newVersionCmd, // tools
 	} {
 		root.AddCommand(add(env))
 	}
-	addCommands(root, env)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Example = "  source <(sfecho completion bash)\n  sfecho completion zsh > \"${fpath[1]}/_sfecho\"\n  sfecho completion fish | source"

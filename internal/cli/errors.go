@@ -30,7 +30,8 @@ const exitHelp = `Exit codes:
   2    usage or local configuration error (bad flag, missing input, unreadable file)
   3    the site rejected the credentials, OTP, code or refresh token
   4    no saved session, or it can no longer be refreshed: log in again
-  5    the site or app is not set up for this flow (invalid_client_id, redirect_uri_mismatch, HTML login page, 404)
+  5    the site or app is not set up for this flow (invalid_client_id, redirect_uri_mismatch, flow not enabled,
+       HTML login page, 404)
   6    network, TLS, timeout, or a 5xx from the site
   7    a security check failed (state mismatch, signature mismatch, redirect to an unexpected host)
   130  interrupted`

@@ -34,7 +34,7 @@ prompt asked twice on a terminal, or the line after the code on stdin.
 
 For two-step scripts, --init-only sends the code and exits; a later --skip-init call
 changes the password.`,
-		Example: `  sfecho forgot-password --site https://acme.my.site.com/shop --client-id 3MVG9... \
+		Example: `  sfecho forgot-password --site https://acme.my.site.com/shop \
       --username alice@example.com --recaptcha "$RECAPTCHA_TOKEN"
 
   # two steps in a script
@@ -97,7 +97,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(ctx, env, flow.MethodEmail, "--skip-init")
+	otp, err := readOTP(ctx, env, flow.MethodEmail, map[bool]string{false: "--skip-init"}[o.SkipInit])
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (see the README).`,
 			if err := o.app.resolve(cmd, env); err != nil {
 				return err
 			}
+			o.resultOptions.profileDefaults(cmd, o.app.prof)
 			return runGuest(cmd.Context(), env, o)
 		},
 	}

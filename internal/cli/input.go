@@ -37,7 +37,7 @@ func secretInput(env *Env, s secretSpec) (string, error) {
 	if s.lineFallback {
 		v, err := env.readLine()
 		if err != nil {
-			return "", usagef("no %s: stdin ended before it", s.name)
+			return "", usagef("no %s: stdin ended without one", s.name)
 		}
 		return nonEmpty(s, v)
 	}

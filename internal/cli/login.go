@@ -141,9 +141,7 @@ func captureMode(s string) (flow.Capture, error) {
 // profileDefaults applies the profile's capture and credentials_in_body
 // where the flags were not given.
 func (o *loginOptions) profileDefaults(cmd *cobra.Command) {
-	if v, ok := o.app.prof("capture"); ok && !cmd.Flags().Changed("capture") {
-		o.Capture = v
-	}
+	o.resultOptions.profileDefaults(cmd, o.app.prof)
 	if v, ok := o.app.prof("credentials-in-body"); ok && !cmd.Flags().Changed("credentials-in-body") {
 		o.CredentialsInBody = v == "true"
 	}

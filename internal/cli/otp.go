@@ -141,7 +141,8 @@ func writeChallenge(env *Env, ch *flow.Challenge) error {
 // readOTP reads the one-time password once the init step has succeeded:
 // SFECHO_OTP, else a prompt on the terminal, else the next line of stdin
 // (so a script can wait for the code and then write it).
-// later names the second step of the two-step form, for the advice.
+// later names the second step of the two-step form, for the advice; ""
+// when that step is the one running.
 func readOTP(ctx context.Context, env *Env, method, later string) (string, error) {
 	spec := secretSpec{name: "OTP", envVar: "SFECHO_OTP", lineFallback: true,
 		prompt: "Verification code (sent by " + method + "): "}
@@ -153,8 +154,11 @@ func readOTP(ctx context.Context, env *Env, method, later string) (string, error
 		return "", err
 	}
 	if err != nil {
-		return "", &exitError{code: ExitUsage, msg: err.Error(),
-			advice: "give the code as SFECHO_OTP or the next stdin line, or use --init-only and later " + later}
+		advice := "give the code as SFECHO_OTP or the next stdin line"
+		if later != "" {
+			advice += ", or use --init-only and later " + later
+		}
+		return "", &exitError{code: ExitUsage, msg: err.Error(), advice: advice}
 	}
 	return strings.TrimSpace(v), nil
 }

@@ -26,6 +26,14 @@ type resultOptions struct {
 	Store   string
 }
 
+// profileDefaults applies the profile's capture where --capture was not
+// given (flag > env > profile > default; there is no capture variable).
+func (o *resultOptions) profileDefaults(cmd *cobra.Command, prof setting) {
+	if v, ok := prof("capture"); ok && !cmd.Flags().Changed("capture") {
+		o.Capture = v
+	}
+}
+
 // addFlags registers the flags; saves adds --no-store and --store.
 func (o *resultOptions) addFlags(cmd *cobra.Command, saves bool) {
 	fs := cmd.Flags()

@@ -106,7 +106,7 @@ func runPasswordless(ctx context.Context, env *Env, o *loginOptions, c *flow.Cli
 	if o.pwl.otp.InitOnly {
 		return writeChallenge(env, ch)
 	}
-	otp, err := readOTP(ctx, env, ch.Method, "--identifier")
+	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.pwl.otp.Identifier != ""])
 	if err != nil {
 		return err
 	}

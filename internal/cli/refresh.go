@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sfecho/sfecho/internal/flow"
 )
 
 // refreshOptions are the inputs of sfecho refresh.
@@ -66,9 +68,9 @@ func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
 // describeSource says how an expiry is known, for people.
 func describeSource(src string) string {
 	switch src {
-	case "jwt":
+	case flow.ExpiryJWT:
 		return "from the JWT's exp"
-	case "introspect":
+	case flow.ExpiryIntrospect:
 		return "from introspection"
 	}
 	return "assumed: issued_at + --session-lifetime"

@@ -52,6 +52,7 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 			if err := o.app.resolve(cmd, env); err != nil {
 				return err
 			}
+			o.resultOptions.profileDefaults(cmd, o.app.prof)
 			if err := o.validate(env); err != nil {
 				return err
 			}
@@ -121,7 +122,7 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 		}
 		return err
 	}
-	otp, err := readOTP(ctx, env, ch.Method, "--identifier")
+	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.otp.Identifier != ""])
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (o *sessionOptions) addFlags(cmd *cobra.Command, validity bool) {
 	fs.StringVar(&o.app.ClientSecretFile, "client-secret-file", "", "file holding the consumer secret, private clients only (or SFECHO_CLIENT_SECRET)")
 	fs.StringVar(&o.app.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
 	fs.BoolVar(&o.app.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
-	fs.DurationVar(&o.app.Timeout, "timeout", 30*time.Second, "per-request timeout")
+	fs.DurationVar(&o.app.Timeout, "timeout", 30*time.Second, "per-request timeout (0: none)")
 	registerEnum(cmd, "store", "file", "keyring")
 	if validity {
 		addValidityFlags(fs, o)
@@ -171,7 +171,7 @@ func expiry(s *store.Session, lifetime time.Duration) (time.Time, string) {
 	if issued.IsZero() {
 		issued = s.SavedAt
 	}
-	return issued.Add(lifetime), "lifetime"
+	return issued.Add(lifetime), expiryLifetime
 }
 
 // needsRefresh reports whether s's access token has less than minValid left.

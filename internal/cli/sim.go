@@ -99,7 +99,6 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	<-ctx.Done()
 	fmt.Fprintln(errw, "sim: stopped")
 	return ctx.Err() // interrupted: exit 130, like every command
-
 }
 
 func (o *simOptions) writeCert(env *Env, srv *simServer) error {

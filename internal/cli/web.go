@@ -71,8 +71,7 @@ func envNoPrompt(env *Env) *Env {
 // opener shows the authorization URL: always printed on stderr first, then
 // opened in the browser unless --no-browser, an SSH session (SSH_TTY), or a
 // browser that cannot start says to leave it to the user (errors.md B3).
-// The browser launcher's own output never reaches stdout (System sends it
-// to stderr).
+// The browser launcher's own output is discarded (see System).
 func (o *webOptions) opener(env *Env, c *flow.Client) func(string) {
 	return func(authURL string) {
 		fmt.Fprintf(env.Err, "sfecho: sign in on the site's login page:\n  %s\n", authURL)

@@ -107,7 +107,7 @@ func (c *Client) followEcho(ctx context.Context, loc *url.URL) (map[string]strin
 // error examples (TV11) carry no state.
 func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, error) {
 	got, hasState := p["state"]
-	if hasState && got != wantState || !hasState && p["error"] == "" {
+	if (hasState && got != wantState) || (!hasState && p["error"] == "") {
 		desc := "state in the redirect did not match the one sent"
 		if !hasState || got == "" {
 			desc = "the redirect carried no state"

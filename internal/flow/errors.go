@@ -115,7 +115,6 @@ const (
 	adviceState         = "state did not match: possible replay or mix-up; start the login again and do not reuse redirect URLs"              // E2
 	adviceSignature     = "token signature check failed: wrong --client-secret-file for this app, or the response was altered"                // E5
 	adviceTLS           = "TLS verification failed (proxy with its own CA?): pass that CA with --ca-file; --insecure is for tests only"       // N4
-	adviceWrongHost     = "--site must be the Experience Cloud site URL (https://host[/prefix]), not login.salesforce.com or My Domain"       // N1
 	advicePrefix        = "include the site prefix once and no /s/ (e.g. https://acme.my.site.com/shop); sfecho then uses sfdc_community_url" // N2
 	adviceBadToken      = "the access token is expired or revoked: run sfecho refresh, or sfecho login if that fails"                         // U1
 )

@@ -57,9 +57,9 @@ func LocalAddr(redirectURI string) (addr, path string, loopback bool, err error)
 // single redirect, and only one carrying state (design.md, "Security
 // rules"). A loopback c.RedirectURI with a fixed port is kept byte for byte
 // (it is what the app registered); otherwise c.RedirectURI becomes the
-// endpoint's URL, with the port it was given. The
-// token exchange repeats it. A busy or forbidden port is a usage error (exit 2)
-// with the advice of errors.md B1/B2. The caller closes the server.
+// endpoint's URL, with the port it was given. The token exchange repeats
+// it. A busy or forbidden port is a usage error (exit 2) with the advice of
+// errors.md B1/B2. The caller closes the server.
 func (c *Client) ListenLocal(state string) (*echo.Server, error) {
 	addr, path, loopback, err := LocalAddr(c.RedirectURI)
 	if err != nil {
@@ -103,8 +103,8 @@ func listenError(addr string, err error) error {
 // to a loopback echo endpoint started for this login, and sfecho follows it
 // there itself. State is checked twice: by the endpoint, which accepts only
 // this login's state, and by [Client.Authorize]. It is for apps whose
-// registered callback is a loopback URL; c.RedirectURI is set to the
-// endpoint's URL.
+// registered callback is a loopback URL; see [Client.ListenLocal] for the
+// redirect_uri it sends.
 func (c *Client) LoginLocal(ctx context.Context, a Authorization, exchangeHeader http.Header) (*Token, error) {
 	verifier := pkce.NewVerifier()
 	a.Challenge = pkce.ChallengeS256(verifier)

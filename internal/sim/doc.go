@@ -30,7 +30,8 @@
 //   - POST /services/oauth2/token: authorization_code (PKCE checked with
 //     pkce.Verify) and refresh_token (rotation and reuse detection). The
 //     answer has the fields of protocol.md TV3 in its order, issued_at in ms
-//     as a string, signature only for a private client, refresh_token when
+//     as a string, a signature (keyed with the app's secret, or for a public
+//     app with one the client never sees, TV3), refresh_token when
 //     the refresh_token (or offline_access) scope is granted, id_token
 //     (ES256) with openid, and never expires_in. Omitting scope grants every
 //     app scope, as Salesforce does.

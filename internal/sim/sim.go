@@ -27,7 +27,8 @@ type Config struct {
 	ClientID string
 	// ClientSecret is "" for a public client. When set, the app is private:
 	// the token endpoint requires it ("Require Secret for Web Server Flow" and
-	// "...Refresh Token Flow") and token responses carry a signature.
+	// "...Refresh Token Flow") and it keys the responses' signature (a public
+	// app's responses are signed with a secret the client never sees).
 	ClientSecret string
 	// RedirectURIs are the registered callback URLs, matched byte for byte.
 	// Empty means only "{site}/services/oauth2/echo", computed per request.
