@@ -198,5 +198,5 @@ func listenFailure(addr string, err error) error {
 		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
 			advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
 	}
-	return usagef("echo serve: %v", err)
+	return usagef("echo serve: --addr: %v", err)
 }

@@ -28,18 +28,18 @@ var (
 func loopbackAddr(addr string) (bind, urlHost string, err error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", "", fmt.Errorf("echo address %q: want host:port, such as 127.0.0.1:8080", addr)
+		return "", "", fmt.Errorf("address %q: want host:port, such as 127.0.0.1:8080", addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return "", "", fmt.Errorf("echo address %q: port must be a number from 0 to 65535", addr)
+		return "", "", fmt.Errorf("address %q: port must be a number from 0 to 65535", addr)
 	}
 	switch ip := net.ParseIP(host); {
 	case host == "":
-		return "", "", fmt.Errorf("echo address %q listens on every interface: %w", addr, ErrNotLoopback)
+		return "", "", fmt.Errorf("address %q listens on every interface: %w", addr, ErrNotLoopback)
 	case strings.EqualFold(host, "localhost"):
 		return net.JoinHostPort("127.0.0.1", port), host, nil
 	case ip == nil || !ip.IsLoopback():
-		return "", "", fmt.Errorf("echo address %q: %w", addr, ErrNotLoopback)
+		return "", "", fmt.Errorf("address %q: %w", addr, ErrNotLoopback)
 	}
 	return net.JoinHostPort(host, port), host, nil
 }
