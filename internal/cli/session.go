@@ -226,7 +226,7 @@ func freshSession(ctx context.Context, env *Env, o *sessionOptions, st store.Sto
 	if s.AccessToken == "" && s.RefreshToken == "" {
 		return nil, false, revokedSession(profile)
 	}
-	if s.ExpirySource == "" && !force && !surelyValid(s, env.Now(), o.MinValid) {
+	if s.ExpirySource == "" && !force {
 		s = learnExpiry(ctx, env, o, st, s)
 	}
 	if !force && !needsRefresh(s, env.Now(), o) {
@@ -288,18 +288,6 @@ func learnExpiry(ctx context.Context, env *Env, o *sessionOptions, st store.Stor
 		env.warnf("could not save the token's expiry: %v", err)
 	}
 	return &ns
-}
-
-// shortestSessionTimeout is the shortest session timeout a Salesforce org
-// can set (Setup > Session Settings offers 15 minutes to 24 hours). An
-// access token younger than that needs no introspection to be trusted.
-const shortestSessionTimeout = 15 * time.Minute
-
-// surelyValid reports whether s's token will outlive minValid whatever the
-// org's session timeout, so that `sfecho token` right after a login costs
-// no request.
-func surelyValid(s *store.Session, now time.Time, minValid time.Duration) bool {
-	return !s.IssuedAt.IsZero() && now.Add(minValid).Before(s.IssuedAt.Add(shortestSessionTimeout))
 }
 
 // expiryLifetime marks a session whose expiry could not be learnt: the

@@ -84,24 +84,14 @@ func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
 	if s := te.session(t, "default"); s.ExpirySource != "" {
 		t.Errorf("login saved expiry %v from %q; want it unknown until the first token", s.Expiry, s.ExpirySource)
 	}
-	// Right after the login the token is younger than any session timeout:
-	// no request.
-	before = ts.Requests()
-	if code := te.run(t, "token"); code != 0 || te.stdout.String() != at+"\n" {
-		t.Fatalf("token after login: exit %d %q\n%s", code, te.stdout, te.stderr)
-	}
-	if n := ts.Requests() - before; n != 0 {
-		t.Errorf("token right after login made %d requests; want 0", n)
-	}
-	// Later, the first token learns the opaque token's expiry with one
-	// introspection and saves it.
-	te.later(20 * time.Minute)
+	// The first token learns the opaque token's expiry with one
+	// introspection (Salesforce sends no expires_in) and saves it.
 	before = ts.Requests()
 	if code := te.run(t, "token"); code != 0 || te.stdout.String() != at+"\n" {
 		t.Fatalf("first token: exit %d %q\n%s", code, te.stdout, te.stderr)
 	}
 	if n := ts.Requests() - before; n != 1 {
-		t.Errorf("first token after 20m made %d requests; want 1 (introspect)", n)
+		t.Errorf("first token made %d requests; want 1 (introspect)", n)
 	}
 	if s := te.session(t, "default"); s.ExpirySource != "introspect" || s.Expiry.IsZero() {
 		t.Errorf("token saved expiry %v from %q; want it from introspection", s.Expiry, s.ExpirySource)
@@ -659,5 +649,25 @@ func TestRefreshRemembersSecretFileAndCA(t *testing.T) {
 	delete(te2.vars, "SFECHO_CLIENT_SECRET")
 	if code := te2.run(t, "refresh"); code != ExitUsage || !strings.Contains(te2.stderr.String(), "private app") {
 		t.Errorf("refresh of a private app without its secret: exit %d\n%s", code, te2.stderr)
+	}
+}
+
+// TestTokenShortLivedSessionRefreshes: a site whose sessions last minutes,
+// not hours. The first token learns that by introspection and refreshes a
+// token the site no longer honours instead of printing it.
+func TestTokenShortLivedSessionRefreshes(t *testing.T) {
+	t.Parallel()
+	var skew atomic.Int64
+	ts, rc := sessionSite(t, func(c *sim.Config) {
+		c.AccessTokenTTL = time.Minute
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	})
+	te := newTestEnv(t)
+	at := ts.login(t, te)
+	skew.Store(int64(2 * time.Minute)) // the site's clock: the token has expired
+	te.later(2 * time.Minute)
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == at || rc.n.Load() != 1 {
+		t.Errorf("token on a session the site expired: exit %d, printed the old token: %v, %d refreshes\n%s",
+			code, strings.TrimSpace(te.stdout.String()) == at, rc.n.Load(), te.stderr)
 	}
 }
