@@ -64,6 +64,8 @@ func Keys() []Field {
 
 // lookupKey finds a key by its name in the file.
 func lookupKey(name string) (key, bool) {
+	// The flag spelling (client-id) names the same key as client_id.
+	name = strings.ReplaceAll(name, "-", "_")
 	for _, k := range keys {
 		if k.name == name {
 			return k, true
