@@ -2,7 +2,7 @@
 # Measures `sfecho token` on a saved session, against `sfecho sim --tls`:
 #   1. a valid session: wall time per call and requests at the site (target 0);
 #   2. for contrast, a session that needs a refresh every call (--min-valid 3h,
-#      longer than the simulated 2h session): refresh + introspection.
+#      longer than the simulated 2h session): introspection + refresh.
 #
 #   bench/token.sh [N]        (default N=200; needs go; hyperfine if installed)
 #
@@ -35,7 +35,9 @@ requests() { grep -cE 'sim: (GET|POST|PUT|DELETE) ' "$out/token-sim.log" || true
 measure() { # name N cmd...
   local name=$1 n=$2; shift 2
   local before after start end
-  "$@" >/dev/null # warm the page cache
+  # The first call warms the page cache, and after a login or refresh it also
+  # makes the one introspection that learns an opaque token's expiry (saved).
+  "$@" >/dev/null
   before=$(requests)
   start=$(date +%s%N)
   for _ in $(seq "$n"); do "$@" >/dev/null; done
