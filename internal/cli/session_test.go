@@ -176,7 +176,7 @@ func TestTokenRefreshesExpiringSession(t *testing.T) {
 			rc.n.Load(), s.AccessToken == got, s.RefreshToken != old.RefreshToken)
 	}
 	if s.ExpirySource != "" {
-		t.Errorf("refreshed session: expiry from %q; want it unknown until the token is 15 minutes old", s.ExpirySource)
+		t.Errorf("refreshed session: expiry from %q; want it unknown until the next sfecho token introspects", s.ExpirySource)
 	}
 	var before, after map[string]any
 	_ = json.Unmarshal(old.Token, &before)
