@@ -120,6 +120,12 @@ func responseError(op string, resp *http.Response, body []byte) error {
 		}
 		e.Kind = KindUnexpected
 		e.Description = fmt.Sprintf("unexpected answer %d (%s)", resp.StatusCode, describeContentType(ct))
+		if (op == OpAuthorize || op == OpAuthorizeOTP) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+			// Salesforce's SDKs take any failed authorize as bad credentials
+			// (protocol.md §1, [SDK S22, S48]); a bare 401/403 is that.
+			e.Kind, e.Advice = KindRejected, adviceCredentials
+			e.Description = fmt.Sprintf("the site refused the credentials (%d %s)", resp.StatusCode, http.StatusText(resp.StatusCode))
+		}
 	}
 	return e
 }
