@@ -84,6 +84,22 @@ func TestForgotPasswordTerminal(t *testing.T) {
 	if passwordOf(t, ts, testUser) != testNewPass {
 		t.Error("password changed despite the mismatch")
 	}
+	// A mismatch, then a match: asked again, and the reset goes through.
+	entries := []string{"first-Passw0rd1", "typo-Passw0rd1", "Second-Passw0rd2", "Second-Passw0rd2"}
+	te.terminal(func(p string) string {
+		if strings.Contains(p, "code") {
+			return ts.lastOTP(t, testUser)
+		}
+		v := entries[0]
+		entries = entries[1:]
+		return v
+	})
+	if code := te.run(t, ts.forgotArgs(testUser)...); code != 0 || !contains(te.stderr.String(), "try again") {
+		t.Errorf("mismatch then match: exit %d; stderr:\n%s", code, te.stderr)
+	}
+	if passwordOf(t, ts, testUser) != "Second-Passw0rd2" {
+		t.Error("the password was not changed to the matching entry")
+	}
 }
 
 func TestForgotPasswordEnvAndTwoStep(t *testing.T) {

@@ -170,18 +170,25 @@ func newSecret(ctx context.Context, env *Env, s secretSpec) (string, error) {
 	if env.getenv(s.envVar) != "" || !env.InTTY || s.fromStdin || env.ReadSecret == nil {
 		return awaitInput(ctx, env, func() (string, error) { return secretInput(env, s) })
 	}
-	first, err := secretInput(env, s)
-	if err != nil {
-		return "", err
+	// Asked twice; a mismatch asks again (three tries), since the OTP is
+	// already spent on this attempt otherwise.
+	for try := 1; ; try++ {
+		first, err := secretInput(env, s)
+		if err != nil {
+			return "", err
+		}
+		again, err := env.ReadSecret("Repeat the " + s.name + ": ")
+		if err != nil {
+			return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
+		}
+		if again == first {
+			return first, nil
+		}
+		if try == 3 {
+			return "", usagef("the two %ss did not match, three times", s.name)
+		}
+		fmt.Fprintf(env.Err, "The two %ss do not match; try again.\n", s.name)
 	}
-	again, err := env.ReadSecret("Repeat the " + s.name + ": ")
-	if err != nil {
-		return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
-	}
-	if again != first {
-		return "", usagef("the two %ss do not match", s.name)
-	}
-	return first, nil
 }
 
 // awaitInput runs read, but when stdin is not a terminal it gives up as
