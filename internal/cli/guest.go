@@ -89,7 +89,7 @@ func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
 //	SFECHO_UVID_HEADER         hint header name (default "Uvid-Hint")
 //	SFECHO_UVID_PREFIX         prefix at authorize (default "UVID "; "none" for none)
 //	SFECHO_UVID_TOKEN_PREFIX   prefix at the token step (default none)
-//	SFECHO_UVID_HINT_IN        header or body: where login/register --uvid puts the hint
+//	SFECHO_UVID_HINT_IN        both (default), header or body: where login/register --uvid puts the hint
 func guestWire(env *Env) (flow.GuestWire, error) {
 	w := flow.DefaultGuestWire()
 	if v := env.getenv("SFECHO_GUEST_REQUEST_TYPE"); v != "" {
@@ -105,11 +105,13 @@ func guestWire(env *Env) (flow.GuestWire, error) {
 		w.TokenPrefix = prefixValue(v)
 	}
 	switch v := strings.ToLower(env.getenv("SFECHO_UVID_HINT_IN")); v {
-	case "", "header":
+	case "", "both":
+	case "header":
+		w.InBody = false
 	case "body":
-		w.InBody = true
+		w.InHeader = false
 	default:
-		return w, usagef("SFECHO_UVID_HINT_IN must be header or body, not %q", v)
+		return w, usagef("SFECHO_UVID_HINT_IN must be both, header or body, not %q", v)
 	}
 	return w, nil
 }

@@ -31,17 +31,20 @@ type GuestWire struct {
 	// BodyParam is the form parameter used when InBody (default
 	// "uvid_hint").
 	BodyParam string
-	// InBody sends the hint as a form parameter instead of the header when
-	// a named user or a registration carries a guest context: whether
-	// Salesforce reads the header or the body there is [UNCONFIRMED]
-	// (protocol.md §7, Q5). A guest login always uses the header, which
-	// [DOC S46] names.
-	InBody bool
+	// InBody and InHeader say where a named user's (or a registration's)
+	// guest context goes: the form parameter, the header, or both (the
+	// default). Which one Salesforce reads there is [UNCONFIRMED]
+	// (protocol.md §7, Q5): the one source for it [3P S28] puts a plain UVID
+	// in the body, while the guest flow itself uses the header [DOC S46].
+	// Sending both works with either reading. A guest login always uses the
+	// header.
+	InBody, InHeader bool
 }
 
 // DefaultGuestWire returns the guest wire details most sources agree on.
 func DefaultGuestWire() GuestWire {
-	return GuestWire{RequestType: RequestGuest, Header: "Uvid-Hint", AuthorizePrefix: "UVID ", BodyParam: "uvid_hint"}
+	return GuestWire{RequestType: RequestGuest, Header: "Uvid-Hint", AuthorizePrefix: "UVID ", BodyParam: "uvid_hint",
+		InBody: true, InHeader: true}
 }
 
 // NewUVID returns a fresh unique visitor ID: a random (version 4) UUID.
@@ -76,7 +79,7 @@ func (w GuestWire) Guest(uvid string) (Authorization, http.Header) {
 
 // Link makes a named-user (or OTP) authorization carry a guest context, so
 // the new session inherits the visitor's UVID (protocol.md §7, [DOC S16]):
-// the hint header, or the body parameter when InBody.
+// the body parameter (InBody), the hint header (InHeader), or both.
 func (w GuestWire) Link(a *Authorization, uvid string) {
 	w = w.withDefaults()
 	if w.InBody {
@@ -84,12 +87,13 @@ func (w GuestWire) Link(a *Authorization, uvid string) {
 			a.Form = url.Values{}
 		}
 		a.Form.Set(w.BodyParam, w.AuthorizePrefix+uvid)
-		return
 	}
-	if a.Header == nil {
-		a.Header = http.Header{}
+	if w.InHeader || !w.InBody {
+		if a.Header == nil {
+			a.Header = http.Header{}
+		}
+		a.Header.Set(w.Header, w.AuthorizePrefix+uvid)
 	}
-	a.Header.Set(w.Header, w.AuthorizePrefix+uvid)
 }
 
 func (w GuestWire) withDefaults() GuestWire {

@@ -218,12 +218,19 @@ func TestGuestWire(t *testing.T) {
 		t.Errorf("overrides ignored: %v %v", a.Header, h)
 	}
 	var named Authorization
-	DefaultGuestWire().Link(&named, id)
+	DefaultGuestWire().Link(&named, id) // both, by default (protocol.md §7, Q5)
+	if named.Header.Get("Uvid-Hint") != "UVID "+id || named.Form.Get("uvid_hint") != "UVID "+id {
+		t.Errorf("Link both = %+v", named)
+	}
+	header := DefaultGuestWire()
+	header.InBody = false
+	named = Authorization{}
+	header.Link(&named, id)
 	if named.Header.Get("Uvid-Hint") != "UVID "+id || named.Form != nil {
 		t.Errorf("Link header = %+v", named)
 	}
 	body := DefaultGuestWire()
-	body.InBody = true
+	body.InHeader = false
 	named = Authorization{}
 	body.Link(&named, id)
 	if named.Form.Get("uvid_hint") != "UVID "+id || named.Header != nil {
