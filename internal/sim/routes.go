@@ -1,28 +1,26 @@
 package sim
 
-import "strings"
+// route is one endpoint of the site: its path under the prefix, its name
+// (the key of Config.Fail) and its handler.
+type route struct {
+	path, name string
+	h          handlerFunc
+}
 
-// routeMore maps the endpoints beyond the core OAuth five.
-func (s *Site) routeMore(rest string) (string, handlerFunc) {
-	switch rest {
-	case "/services/oauth2/introspect":
-		if s.cfg.IntrospectDisabled {
-			return "", nil
-		}
-		return EndpointIntrospect, s.introspect
-	case "/services/auth/headless/init/passwordless/login":
-		return EndpointPasswordless, s.initPasswordless
-	case "/services/auth/headless/init/registration":
-		return EndpointRegistration, s.initRegistration
-	case "/services/auth/headless/forgot_password":
-		return EndpointForgot, s.forgotPassword
-	case "/.well-known/openid-configuration":
-		return EndpointDiscovery, s.discovery
-	case "/id/keys":
-		return EndpointKeys, s.keys
+// routes lists every endpoint the site serves at a fixed path; identity
+// URLs ({site}/id/<org>/<user>) are matched by prefix in [Site.route].
+func (s *Site) routes() []route {
+	return []route{
+		{"/services/oauth2/authorize", EndpointAuthorize, s.authorize},
+		{"/services/oauth2/token", EndpointToken, s.token},
+		{"/services/oauth2/echo", EndpointEcho, s.echo},
+		{"/services/oauth2/userinfo", EndpointUserinfo, s.userinfo},
+		{"/services/oauth2/revoke", EndpointRevoke, s.revoke},
+		{"/services/oauth2/introspect", EndpointIntrospect, s.introspect},
+		{"/services/auth/headless/init/passwordless/login", EndpointPasswordless, s.initPasswordless},
+		{"/services/auth/headless/init/registration", EndpointRegistration, s.initRegistration},
+		{"/services/auth/headless/forgot_password", EndpointForgot, s.forgotPassword},
+		{"/.well-known/openid-configuration", EndpointDiscovery, s.discovery},
+		{"/id/keys", EndpointKeys, s.keys},
 	}
-	if strings.HasPrefix(rest, "/id/") {
-		return EndpointIdentity, s.identity
-	}
-	return "", nil
 }

@@ -244,19 +244,18 @@ func (s *Site) route(path string) (string, handlerFunc) {
 	if !ok || !strings.HasPrefix(rest, "/") {
 		return "", nil
 	}
-	switch rest {
-	case "/services/oauth2/authorize":
-		return EndpointAuthorize, s.authorize
-	case "/services/oauth2/token":
-		return EndpointToken, s.token
-	case "/services/oauth2/echo":
-		return EndpointEcho, s.echo
-	case "/services/oauth2/userinfo":
-		return EndpointUserinfo, s.userinfo
-	case "/services/oauth2/revoke":
-		return EndpointRevoke, s.revoke
+	if rest == "/services/oauth2/introspect" && s.cfg.IntrospectDisabled {
+		return "", nil
 	}
-	return s.routeMore(rest)
+	for _, r := range s.routes() {
+		if r.path == rest {
+			return r.name, r.h
+		}
+	}
+	if strings.HasPrefix(rest, "/id/") {
+		return EndpointIdentity, s.identity
+	}
+	return "", nil
 }
 
 // Endpoint names: the keys of Config.Fail and [Site.Fail].
