@@ -80,22 +80,28 @@ func TestLoginPrivateClientSignature(t *testing.T) {
 	}
 }
 
-// tamper rewrites the token response's signature.
-func tamper(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/token") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		var m map[string]any
-		json.Unmarshal(rec.Body.Bytes(), &m)
-		m["signature"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(m)
-	})
+// editJSON rewrites the JSON answers of the endpoint whose path ends in
+// suffix, as a site answering differently from ours would.
+func editJSON(suffix string, edit func(map[string]any)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, suffix) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var m map[string]any
+			json.Unmarshal(rec.Body.Bytes(), &m)
+			edit(m)
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(m)
+		})
+	}
 }
+
+// tamper rewrites the token response's signature.
+var tamper = editJSON("/token", func(m map[string]any) { m["signature"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" })
 
 func TestLoginBadSignature(t *testing.T) {
 	cfg := defaultConfig()
@@ -422,21 +428,7 @@ func TestLoginProfileCaptureAndBody(t *testing.T) {
 // TestLoginCaptureEchoWithoutState follows the documented echo answer
 // (TV2), which carries no state: state is then read from Location.
 func TestLoginCaptureEchoWithoutState(t *testing.T) {
-	dropState := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.HasSuffix(r.URL.Path, "/echo") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			var m map[string]any
-			json.Unmarshal(rec.Body.Bytes(), &m)
-			delete(m, "state")
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(m)
-		})
-	}
+	dropState := editJSON("/echo", func(m map[string]any) { delete(m, "state") })
 	ts := startSite(t, defaultConfig(), dropState)
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
