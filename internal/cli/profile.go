@@ -102,7 +102,11 @@ func newProfileShowCmd(env *Env) *cobra.Command {
 			}
 			p, ok := f.Profile(name)
 			if !ok {
-				return usagef("no profile %q in %s (profiles: %s)", name, configPath(env), strings.Join(f.Names(), ", "))
+				have := strings.Join(f.Names(), ", ")
+				if have == "" {
+					have = "none yet; sfecho profile set creates one"
+				}
+				return usagef("no profile %q in %s (profiles: %s)", name, configPath(env), have)
 			}
 			fmt.Fprintf(env.Out, "[profiles.%s]\n", strconv.Quote(name))
 			for _, fld := range p.Fields() {
