@@ -55,7 +55,7 @@ changes the password.`,
 	o.app.addFlags(fs)
 	// The forgot-password endpoint takes no app: these flags mean nothing
 	// here (they stay accepted, so a shared profile or script still works).
-	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method"} {
+	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method", "challenge-method", "trust-community-url"} {
 		_ = fs.MarkHidden(f)
 	}
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")

@@ -89,7 +89,7 @@ func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
 //	SFECHO_UVID_HEADER         hint header name (default "Uvid-Hint")
 //	SFECHO_UVID_PREFIX         prefix at authorize (default "UVID "; "none" for none)
 //	SFECHO_UVID_TOKEN_PREFIX   prefix at the token step (default none)
-//	SFECHO_UVID_HINT_IN        both (default), header or body: where login/register --uvid puts the hint
+//	SFECHO_UVID_HINT_IN        body (default) or header: where login/register --uvid puts the plain UVID
 func guestWire(env *Env) (flow.GuestWire, error) {
 	w := flow.DefaultGuestWire()
 	if v := env.getenv("SFECHO_GUEST_REQUEST_TYPE"); v != "" {
@@ -105,13 +105,12 @@ func guestWire(env *Env) (flow.GuestWire, error) {
 		w.TokenPrefix = prefixValue(v)
 	}
 	switch v := strings.ToLower(env.getenv("SFECHO_UVID_HINT_IN")); v {
-	case "", "both":
+	case "", "body":
 	case "header":
-		w.InBody = false
-	case "body":
-		w.InHeader = false
+		w.HintInHeader = true
 	default:
-		return w, usagef("SFECHO_UVID_HINT_IN must be both, header or body, not %q", v)
+		// Never both: the only code that sends it refuses that (Q5).
+		return w, usagef("SFECHO_UVID_HINT_IN must be body or header, not %q", v)
 	}
 	return w, nil
 }

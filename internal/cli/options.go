@@ -26,7 +26,9 @@ type appOptions struct {
 	Timeout                                              time.Duration
 	Verbose                                              bool
 	Profile                                              string
-	OmitChallengeMethod                                  bool
+	ChallengeMethod                                      string
+	OmitChallengeMethod                                  bool // hidden alias of --challenge-method none
+	TrustCommunityURLs                                   []string
 
 	clientSecret string  // read from SFECHO_CLIENT_SECRET or the file; never a flag value
 	prof         setting // the profile's settings, for keys beyond these flags
@@ -41,7 +43,10 @@ func (o *appOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
 	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout (0: none)")
-	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "send code_challenge without code_challenge_method=S256 (Salesforce documents no method parameter)")
+	fs.StringVar(&o.ChallengeMethod, "challenge-method", "auto", "when to send code_challenge_method=S256: auto (headless: none, --web: S256), S256 or none (SFECHO_CHALLENGE_METHOD)")
+	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "same as --challenge-method none")
+	_ = fs.MarkHidden("omit-challenge-method")
+	fs.StringArrayVar(&o.TrustCommunityURLs, "trust-community-url", nil, "also send the code to this sfdc_community_url, which is neither the site's host nor a Salesforce site domain (repeatable; SFECHO_TRUST_COMMUNITY_URL)")
 }
 
 // settings is one layer of configuration: a key's value and whether it
@@ -78,6 +83,12 @@ func (o *appOptions) resolve(cmd *cobra.Command, env *Env) error {
 	pick("scope", "SFECHO_SCOPE", &o.Scope)
 	pick("ca-file", "SFECHO_CA_FILE", &o.CAFile)
 	pick("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &o.ClientSecretFile)
+	pick("challenge-method", "SFECHO_CHALLENGE_METHOD", &o.ChallengeMethod)
+	if !fs.Changed("trust-community-url") {
+		if v := env.getenv("SFECHO_TRUST_COMMUNITY_URL"); v != "" {
+			o.TrustCommunityURLs = strings.Fields(v)
+		}
+	}
 	o.Scope = strings.Join(strings.Fields(strings.ReplaceAll(o.Scope, ",", " ")), " ")
 	if o.Insecure && !env.warnedInsecure {
 		// Every time it is given, even when no request follows (design.md).
@@ -153,8 +164,20 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	method, err := flow.ParseChallengeMethod(o.ChallengeMethod)
+	if err != nil {
+		return nil, usagef("--challenge-method must be auto, S256 or none, not %q", o.ChallengeMethod)
+	}
+	if o.OmitChallengeMethod {
+		method = flow.MethodNone
+	}
+	for _, t := range o.TrustCommunityURLs {
+		if u, err := parseAbsURL(t); err != nil || u.Scheme != "https" {
+			return nil, usagef("--trust-community-url %q must be an absolute https:// URL", t)
+		}
+	}
 	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
-		RedirectURI: o.RedirectURI, Scope: o.Scope, OmitChallengeMethod: o.OmitChallengeMethod}
+		RedirectURI: o.RedirectURI, Scope: o.Scope, ChallengeMethod: method, TrustedCommunityURLs: o.TrustCommunityURLs}
 	if o.Verbose {
 		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* "+f+"\n", a...) }
 	}

@@ -16,11 +16,9 @@ import (
 type passwordlessOptions struct {
 	Passwordless bool
 	LoginHint    string
-	UVID         string
+	guest        guestLink // --uvid, --uvid-token-file (guestlink.go)
 	otp          otpOptions
 	init         initOptions
-
-	uvid string // --uvid, validated
 }
 
 // passwordlessOnly are the flags that mean nothing without --passwordless.
@@ -30,7 +28,7 @@ var passwordlessOnly = []string{"method", "init-only", "identifier", "recaptcha"
 func (o *passwordlessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Passwordless, "passwordless", false, "log in with a one-time password sent by email or SMS instead of a password")
 	fs.StringVar(&o.LoginHint, "login-hint", "", "any identifier the site's discovery handler understands (email, phone, ...) in place of --username")
-	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into this login")
+	o.guest.addFlags(fs, "this login")
 	o.otp.addFlags(fs)
 	o.init.addFlags(fs)
 }
@@ -49,17 +47,13 @@ func (o *passwordlessOptions) validate(cmd *cobra.Command, env *Env, web bool) e
 	switch {
 	case o.LoginHint != "" && fs.Changed("username"):
 		return usagef("use --username or --login-hint, not both")
-	case web && (o.Passwordless || o.LoginHint != "" || o.UVID != ""):
-		return usagef("--web cannot be combined with --passwordless, --login-hint or --uvid")
+	case web && (o.Passwordless || o.LoginHint != "" || o.guest.set()):
+		return usagef("--web cannot be combined with --passwordless, --login-hint, --uvid or --uvid-token-file")
 	case o.Passwordless && (fs.Changed("password-stdin") || fs.Changed("credentials-in-body")):
 		return usagef("--passwordless takes no password: drop --password-stdin and --credentials-in-body")
 	}
-	if o.UVID != "" {
-		id, err := flow.ParseUVID(o.UVID)
-		if err != nil {
-			return err
-		}
-		o.uvid = id
+	if err := o.guest.resolve(env); err != nil {
+		return err
 	}
 	if o.Passwordless {
 		return o.otp.resolve(env)
@@ -72,15 +66,7 @@ func (o *passwordlessOptions) link(env *Env, a *flow.Authorization) error {
 	if o.LoginHint != "" && a.RequestType == "" {
 		a.LoginHint = o.LoginHint
 	}
-	if o.uvid == "" {
-		return nil
-	}
-	w, err := guestWire(env)
-	if err != nil {
-		return err
-	}
-	w.Link(a, o.uvid)
-	return nil
+	return o.guest.link(env, a)
 }
 
 // loginName is the name a password login authenticates: the login hint,

@@ -17,11 +17,9 @@ type registerOptions struct {
 	Username, Email, FirstName, LastName string
 	Custom                               []string
 	PasswordStdin                        bool
-	UVID                                 string
+	guest                                guestLink // --uvid, --uvid-token-file (guestlink.go)
 	otp                                  otpOptions
 	init                                 initOptions
-
-	uvid string // --uvid, validated
 }
 
 func newRegisterCmd(env *Env) *cobra.Command {
@@ -67,7 +65,7 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 	fs.StringVar(&o.LastName, "last-name", "", "the new user's last name (required by Salesforce)")
 	fs.StringArrayVar(&o.Custom, "custom", nil, "key=value for customdata; repeatable; JSON literals are sent as JSON")
 	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the new password from the first line of stdin")
-	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into the registration")
+	o.guest.addFlags(fs, "the registration")
 	o.resultOptions.addFlags(cmd, true)
 	o.otp.addFlags(fs)
 	o.init.addFlags(fs)
@@ -81,12 +79,8 @@ func (o *registerOptions) validate(env *Env) error {
 	if err := o.otp.resolve(env); err != nil {
 		return err
 	}
-	if o.UVID != "" {
-		id, err := flow.ParseUVID(o.UVID)
-		if err != nil {
-			return err
-		}
-		o.uvid = id
+	if err := o.guest.resolve(env); err != nil {
+		return err
 	}
 	if o.otp.Identifier != "" {
 		return nil
@@ -128,12 +122,8 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 	}
 	a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
 	a.Capture = capture
-	if o.uvid != "" {
-		w, err := guestWire(env)
-		if err != nil {
-			return err
-		}
-		w.Link(&a, o.uvid)
+	if err := o.guest.link(env, &a); err != nil {
+		return err
 	}
 	tok, err := loginWith(ctx, env, c, a, nil)
 	if err != nil {

@@ -187,6 +187,7 @@ func clientFor(env *Env, o *sessionOptions, s *store.Session) (*flow.Client, err
 	if o.app.CAFile == "" {
 		o.app.CAFile = s.CAFile
 	}
+	o.app.TrustCommunityURLs = s.TrustedCommunityURLs
 	if o.app.clientSecret == "" && s.ClientSecretFile != "" {
 		o.app.ClientSecretFile = s.ClientSecretFile
 		if err := o.app.readSecret(env); err != nil {
@@ -403,7 +404,8 @@ func newSession(profile string, app *appOptions, user string, tok *flow.Token, n
 		Profile: profile, Site: app.Site, ClientID: app.ClientID, Username: user,
 		RedirectURI: app.RedirectURI, Scope: app.Scope,
 		CAFile: absPath(app.CAFile), ClientSecretFile: absPath(app.ClientSecretFile), PrivateClient: app.clientSecret != "",
-		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
+		TrustedCommunityURLs: app.TrustCommunityURLs,
+		AccessToken:          tok.AccessToken, RefreshToken: tok.RefreshToken,
 		InstanceURL: tok.InstanceURL, CommunityURL: tok.CommunityURL, CommunityID: tok.CommunityID,
 		IDURL: tok.ID, TokenFormat: tok.TokenFormat, IssuedAt: issuedAt(tok, now),
 		Token: append(json.RawMessage(nil), tok.Raw...),

@@ -219,7 +219,7 @@ func TestAuthorizeURL(t *testing.T) {
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2Fcb&state=ST&code_challenge=CH&code_challenge_method=S256"},
 		{"scope and hint", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", Scope: "api refresh_token"}, "a+b@example.com",
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Fcb&state=ST&code_challenge=CH&code_challenge_method=S256&scope=api+refresh_token&login_hint=a%2Bb%40example.com"},
-		{"no method", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", OmitChallengeMethod: true}, "",
+		{"no method", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", ChallengeMethod: flow.MethodNone}, "",
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Fcb&state=ST&code_challenge=CH"},
 	}
 	for _, tc := range tests {

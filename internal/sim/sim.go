@@ -55,9 +55,11 @@ type Config struct {
 	// the site answers is FlowDisabledError.
 	FlowDisabled bool
 	// FlowDisabledError selects the answer when FlowDisabled: "" (default)
-	// is the HTML login page, the symptom most reports show (errors.md A4,
-	// A5); any other value is sent as a 400 JSON error code, e.g.
-	// "unsupported_response_type" (A3) or "oauth_flow_disabled" (A4).
+	// is 400 invalid_client / [FlowDisabledDescription], the answer seen on
+	// the wire (errors.md A4); [FlowDisabledHTML] is the HTML login page,
+	// the symptom many reports show (A5); any other value is sent as a 400
+	// JSON error code, e.g. "unsupported_response_type" (A3) or
+	// "oauth_flow_disabled".
 	FlowDisabledError string
 	// CodeTTL is the authorization code lifetime; 0 means 60s. Salesforce's
 	// value is not documented (errors.md T1); codes are single-use.
@@ -141,6 +143,14 @@ type Site struct {
 	st    state
 	fails map[string]*Failure
 }
+
+// FlowDisabledDescription is the error_description of a site whose Code
+// and Credentials flow is off (errors.md A4, protocol.md Question 3).
+const FlowDisabledDescription = "code credential flow not enabled"
+
+// FlowDisabledHTML is the Config.FlowDisabledError value that answers the
+// HTML login page instead of the JSON error.
+const FlowDisabledHTML = "html"
 
 // Default values for the zero fields of [Config].
 const (
