@@ -192,11 +192,11 @@ func listenFailure(addr string, err error) error {
 	_, port, _ := net.SplitHostPort(addr)
 	switch {
 	case errors.Is(err, echo.ErrAddrInUse):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
 	case errors.Is(err, echo.ErrPortForbidden):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
 	}
 	return usagef("echo serve: --addr: %v", err)
 }

@@ -42,9 +42,11 @@ changes the password.`,
   SFECHO_OTP=123456 SFECHO_NEW_PASSWORD="$NEWPW" sfecho forgot-password --username alice@example.com --skip-init`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
+			in.str("username", "SFECHO_USERNAME", &o.Username)
 			if o.InitOnly && o.SkipInit {
 				return usagef("--init-only and --skip-init exclude each other")
 			}
@@ -76,7 +78,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 	if err != nil || format == "token" || format == "env" {
 		return usagef("forgot-password -o must be json or text")
 	}
-	user, err := username(env, o.Username, o.app.prof)
+	user, err := username(env, o.Username)
 	if err != nil {
 		return err
 	}
@@ -97,7 +99,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(ctx, env, flow.MethodEmail, map[bool]string{false: "--skip-init"}[o.SkipInit])
+	otp, err := readOTP(ctx, env, flow.MethodEmail, o.SkipInit, "--skip-init")
 	if err != nil {
 		return err
 	}

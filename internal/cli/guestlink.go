@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -34,12 +33,9 @@ func (g *guestLink) set() bool { return g.UVID != "" || g.TokenFile != "" }
 func (g *guestLink) resolve(env *Env) error {
 	token := strings.TrimSpace(env.getenv("SFECHO_UVID_TOKEN"))
 	if g.TokenFile != "" {
-		b, err := os.ReadFile(g.TokenFile)
-		if err != nil {
-			return usagef("cannot read --uvid-token-file: %v", pathErr(err))
-		}
-		if token = strings.TrimSpace(string(b)); token == "" {
-			return usagef("--uvid-token-file %s is empty", g.TokenFile)
+		var err error
+		if token, err = secretFile("--uvid-token-file", g.TokenFile); err != nil {
+			return err
 		}
 	}
 	if token != "" && g.UVID != "" {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -69,15 +68,7 @@ func (o *initOptions) initToken(env *Env) (string, error) {
 	if o.InitTokenFile == "" {
 		return strings.TrimSpace(env.getenv("SFECHO_INIT_TOKEN")), nil
 	}
-	b, err := os.ReadFile(o.InitTokenFile)
-	if err != nil {
-		return "", usagef("cannot read --init-token-file: %v", pathErr(err))
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", usagef("--init-token-file %s is empty", o.InitTokenFile)
-	}
-	return tok, nil
+	return secretFile("--init-token-file", o.InitTokenFile)
 }
 
 func firstSet(vals ...string) string {
@@ -141,9 +132,13 @@ func writeChallenge(env *Env, ch *flow.Challenge) error {
 // readOTP reads the one-time password once the init step has succeeded:
 // SFECHO_OTP, else a prompt on the terminal, else the next line of stdin
 // (so a script can wait for the code and then write it).
-// later names the second step of the two-step form, for the advice; ""
-// when that step is the one running.
-func readOTP(ctx context.Context, env *Env, method, later string) (string, error) {
+// secondStep is true when the second step of the two-step form is the one
+// running; otherwise the advice names flag, the way to that step.
+func readOTP(ctx context.Context, env *Env, method string, secondStep bool, flag string) (string, error) {
+	later := flag
+	if secondStep {
+		later = ""
+	}
 	spec := secretSpec{name: "OTP", envVar: "SFECHO_OTP", lineFallback: true,
 		prompt: "Verification code (sent by " + method + "): "}
 	if env.getenv("SFECHO_OTP") == "" && !env.InTTY {
@@ -158,7 +153,7 @@ func readOTP(ctx context.Context, env *Env, method, later string) (string, error
 		if later != "" {
 			advice += ", or use --init-only and later " + later
 		}
-		return "", &exitError{code: ExitUsage, msg: err.Error(), advice: advice}
+		return "", &Error{Code: ExitUsage, Msg: err.Error(), Advice: advice}
 	}
 	return strings.TrimSpace(v), nil
 }

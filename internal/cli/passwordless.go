@@ -75,40 +75,31 @@ func loginName(env *Env, o *loginOptions) (string, error) {
 	if o.pwl.LoginHint != "" {
 		return o.pwl.LoginHint, nil
 	}
-	return username(env, o.Username, o.app.prof)
+	return username(env, o.Username)
 }
 
-// runPasswordless runs sfecho login --passwordless: init (unless
-// --identifier), the OTP, authorize with passwordless-login, tokens.
-func runPasswordless(ctx context.Context, env *Env, o *loginOptions, c *flow.Client, format string) error {
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
+// passwordlessLogin runs sfecho login --passwordless: init (unless
+// --identifier), the OTP, authorize with passwordless-login, tokens. With
+// --init-only it prints the challenge and stops.
+func (o *loginOptions) passwordlessLogin(ctx context.Context, env *Env, c *flow.Client) (*flow.Token, string, error) {
 	ch, who, err := passwordlessChallenge(ctx, env, o, c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if o.pwl.otp.InitOnly {
-		return writeChallenge(env, ch)
+		return nil, "", writeChallenge(env, ch)
 	}
-	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.pwl.otp.Identifier != ""])
+	otp, err := readOTP(ctx, env, ch.Method, o.pwl.otp.Identifier != "", "--identifier")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	a := flow.OTPAuthorization(flow.RequestPasswordless, *ch, otp)
-	a.Capture = capture
+	a.Capture = o.capture
 	if err := o.pwl.link(env, &a); err != nil {
-		return err
+		return nil, "", err
 	}
-	tok, err := loginWith(ctx, env, c, a, nil)
-	if err != nil {
-		return err
-	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, who, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, who)
+	tok, err := c.Login(ctx, a, nil)
+	return tok, who, err
 }
 
 // passwordlessChallenge runs the init step, or takes --identifier. It
@@ -117,7 +108,11 @@ func runPasswordless(ctx context.Context, env *Env, o *loginOptions, c *flow.Cli
 func passwordlessChallenge(ctx context.Context, env *Env, o *loginOptions, c *flow.Client) (*flow.Challenge, string, error) {
 	p := &o.pwl
 	if ch := p.otp.known(); ch != nil {
-		return ch, firstSet(p.LoginHint, o.Username, env.getenv("SFECHO_USERNAME")), nil
+		who := p.LoginHint
+		if who == "" {
+			who = o.Username
+		}
+		return ch, who, nil
 	}
 	auth, err := p.init.auth(env)
 	if err != nil {
@@ -127,7 +122,7 @@ func passwordlessChallenge(ctx context.Context, env *Env, o *loginOptions, c *fl
 		LoginHintKey: env.getenv("SFECHO_LOGIN_HINT_KEY")}
 	who := p.LoginHint
 	if who == "" {
-		if who, err = username(env, o.Username, o.app.prof); err != nil {
+		if who, err = username(env, o.Username); err != nil {
 			return nil, "", err
 		}
 		in.Username = who

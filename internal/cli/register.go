@@ -47,10 +47,14 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
   { printf '%s\n' "$PW"; wait_for_code; } | sfecho register ... --password-stdin -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
-			o.resultOptions.profileDefaults(cmd, o.app.prof)
+			in.strNoProfile("username", "SFECHO_USERNAME", &o.Username)
+			if err := o.resultOptions.resolve(in); err != nil {
+				return err
+			}
 			if err := o.validate(env); err != nil {
 				return err
 			}
@@ -85,7 +89,9 @@ func (o *registerOptions) validate(env *Env) error {
 	if o.otp.Identifier != "" {
 		return nil
 	}
-	o.Username = firstSet(o.Username, env.getenv("SFECHO_USERNAME"), o.Email)
+	if o.Username == "" {
+		o.Username = o.Email
+	}
 	if o.Email == "" || o.LastName == "" {
 		return usagef("register needs --email and --last-name (and --username, which defaults to the email)")
 	}
@@ -94,45 +100,26 @@ func (o *registerOptions) validate(env *Env) error {
 }
 
 func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil {
-		return err
-	}
-	if err := checkStore(env, &o.app, o.NoStore, o.Store); err != nil {
-		return err
-	}
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
-	c, err := o.app.client(env)
-	if err != nil {
-		return err
-	}
-	ch, err := registerChallenge(ctx, env, o, c)
-	if err != nil || o.otp.InitOnly {
-		if err == nil {
-			err = writeChallenge(env, ch)
+	return runTokens(ctx, env, &o.app, &o.resultOptions, true, func(ctx context.Context, c *flow.Client) (*flow.Token, string, error) {
+		ch, err := registerChallenge(ctx, env, o, c)
+		if err != nil || o.otp.InitOnly {
+			if err == nil {
+				err = writeChallenge(env, ch)
+			}
+			return nil, "", err
 		}
-		return err
-	}
-	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.otp.Identifier != ""])
-	if err != nil {
-		return err
-	}
-	a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
-	a.Capture = capture
-	if err := o.guest.link(env, &a); err != nil {
-		return err
-	}
-	tok, err := loginWith(ctx, env, c, a, nil)
-	if err != nil {
-		return err
-	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, o.Username, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, o.Username)
+		otp, err := readOTP(ctx, env, ch.Method, o.otp.Identifier != "", "--identifier")
+		if err != nil {
+			return nil, "", err
+		}
+		a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
+		a.Capture = o.capture
+		if err := o.guest.link(env, &a); err != nil {
+			return nil, "", err
+		}
+		tok, err := c.Login(ctx, a, nil)
+		return tok, o.Username, err
+	})
 }
 
 // registerChallenge runs the init step (password first), or takes

@@ -33,19 +33,17 @@ type Error struct {
 	Err         error  // the underlying error, if any (never printed with secrets)
 }
 
-// Error returns "<op>: <code>: <description>", leaving out empty parts.
+// Error returns "<op>: <code>: <description>", leaving out empty parts. An
+// error without an Op (bad input, found before any step) is its
+// description alone.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Op)
-	if e.Code != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Code)
+	parts := make([]string, 0, 3)
+	for _, p := range []string{e.Op, e.Code, e.Description} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
-	if e.Description != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Description)
-	}
-	return b.String()
+	return strings.Join(parts, ": ")
 }
 
 // Unwrap returns the underlying error, for errors.Is and errors.As.
@@ -70,12 +68,12 @@ func AdviceOf(err error) string {
 }
 
 func usageErr(msg string) error {
-	return &Error{Op: "usage", Kind: KindUsage, Description: msg}
+	return &Error{Kind: KindUsage, Description: msg}
 }
 
 // UsageError returns a KindUsage error with the given one-line message.
 func UsageError(format string, args ...any) error {
-	return &Error{Op: "usage", Kind: KindUsage, Description: fmt.Sprintf(format, args...)}
+	return &Error{Kind: KindUsage, Description: fmt.Sprintf(format, args...)}
 }
 
 // Sentinel reasons, for errors.Is.

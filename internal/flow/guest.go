@@ -54,7 +54,7 @@ func NewUVID() string { return uuid.NewString() }
 func ParseUVID(s string) (string, error) {
 	u, err := uuid.Parse(strings.TrimSpace(s))
 	if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || len(strings.TrimSpace(s)) != 36 {
-		return "", &Error{Op: "usage", Kind: KindUsage,
+		return "", &Error{Kind: KindUsage,
 			Description: "--uvid must be a version 4 UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
 			Advice:      "pass the UVID sfecho guest printed (Guest UVID: ...), or a fresh one from uuidgen"}
 	}

@@ -50,7 +50,7 @@ func (c *Client) Userinfo(ctx context.Context, base, accessToken string) (json.R
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, &Error{Op: "usage", Kind: KindUsage, Description: "not a site URL: " + raw}
+		return nil, &Error{Kind: KindUsage, Description: "not a site URL: " + raw}
 	}
 	if err := CheckScheme("the site URL", u); err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ type Store interface {
 	Delete(profile string) error
 	// Name is the backend's name as the --store flag spells it.
 	Name() string
+	// Dir is the directory the backend keeps its files in; the profile's
+	// cross-process lock ([Lock]) lives there too.
+	Dir() string
 }
 
 // maxProfileLen bounds profile names; they become file names and keyring keys.

@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 )
+
+// Every secret sfecho reads comes through this file: a password, OTP or
+// new password (secretInput, from stdin, the environment or a no-echo
+// prompt) and a token or secret kept in a file (secretFile). None is ever a
+// flag value (design.md, "Security rules").
 
 // secretSpec says where one secret may come from, strongest first: stdin
 // when asked (fromStdin), the environment variable, a no-echo prompt on a
@@ -55,17 +62,11 @@ func nonEmpty(s secretSpec, v string) (string, error) {
 	return v, nil
 }
 
-// username is --username, else SFECHO_USERNAME, else the profile's, else a
-// prompt on a terminal.
-func username(env *Env, flagValue string, prof setting) (string, error) {
-	if flagValue == "" {
-		flagValue = env.getenv("SFECHO_USERNAME")
-	}
-	if flagValue == "" && prof != nil {
-		flagValue, _ = prof("username")
-	}
-	if flagValue != "" {
-		return strings.TrimSpace(flagValue), nil
+// username is the settled --username (flag, SFECHO_USERNAME or the
+// profile), else a prompt on a terminal.
+func username(env *Env, settled string) (string, error) {
+	if v := strings.TrimSpace(settled); v != "" {
+		return v, nil
 	}
 	if env.InTTY {
 		fmt.Fprint(env.Err, "Username: ")
@@ -75,4 +76,28 @@ func username(env *Env, flagValue string, prof setting) (string, error) {
 		}
 	}
 	return "", usagef("--username is required (or SFECHO_USERNAME)")
+}
+
+// secretFile reads a secret kept in a file (a client secret, an integration
+// or guest token): trimmed, and never empty. flag names it in errors; the
+// content never appears in one.
+func secretFile(flag, path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", usagef("cannot read %s: %v", flag, pathErr(err))
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", usagef("%s %s is empty", flag, path)
+	}
+	return v, nil
+}
+
+// pathErr drops the operation from an *os.PathError, keeping file and reason.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return &os.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
+	}
+	return err
 }
