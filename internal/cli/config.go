@@ -45,3 +45,11 @@ func absPath(p string) string {
 	}
 	return p
 }
+
+// profileFlag returns " --profile NAME" for a profile other than the default.
+func profileFlag(profile string) string {
+	if profile == store.DefaultProfile {
+		return ""
+	}
+	return " --profile " + profile
+}

@@ -47,6 +47,7 @@ changes the password.`,
 				return err
 			}
 			in.str("username", "SFECHO_USERNAME", &o.Username)
+			o.init.resolve(in)
 			if o.InitOnly && o.SkipInit {
 				return usagef("--init-only and --skip-init exclude each other")
 			}

@@ -78,7 +78,7 @@ func TestGuestReuseUVIDAndLink(t *testing.T) {
 	}
 	// login --uvid: the plain UUID in uvid_hint only, by default; the
 	// header with SFECHO_UVID_HINT_IN=header (which this simulator, like the
-	// one source, does not accept); never the "UVID " prefix (issue 8).
+	// one source, does not accept); never the "UVID " prefix (protocol.md §7, Q5).
 	for _, in := range []string{"", "header"} {
 		te.vars["SFECHO_UVID_HINT_IN"] = in
 		te.stdin.WriteString(testPass + "\n")

@@ -83,6 +83,7 @@ func (o *loginOptions) resolve(cmd *cobra.Command, env *Env) error {
 		return err
 	}
 	in.str("username", "SFECHO_USERNAME", &o.Username)
+	o.pwl.init.resolve(in)
 	if err := in.boolean("credentials-in-body", "", &o.CredentialsInBody); err != nil {
 		return err
 	}

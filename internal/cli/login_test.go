@@ -12,6 +12,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 func decodeJSON(t *testing.T, s string) map[string]any {
@@ -43,7 +44,7 @@ func TestLoginPublicClientLocation(t *testing.T) {
 	if got := ts.Requests(); got != 2 {
 		t.Errorf("requests = %d; want 2", got)
 	}
-	if got := ts.conns.Load(); got != 1 {
+	if got := int64(ts.Conns()); got != 1 {
 		t.Errorf("connections = %d; want 1", got)
 	}
 }
@@ -157,32 +158,9 @@ func TestLoginCaptureEchoAndPrefix(t *testing.T) {
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
 	args := ts.loginArgs()
-	args[2] = ts.srv.URL
+	args[2] = ts.Server.URL
 	if code := te.run(t, args...); code != ExitSetup || !contains(te.stderr.String(), "prefix") {
 		t.Errorf("no prefix: exit %d; stderr:\n%s", code, te.stderr)
-	}
-}
-
-// rewriteLocation changes the authorize 302's Location.
-func rewriteLocation(f func(*url.URL)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.HasSuffix(r.URL.Path, "/authorize") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			if loc, err := url.Parse(rec.Header().Get("Location")); err == nil && rec.Code == http.StatusFound {
-				f(loc)
-				w.Header().Set("Location", loc.String())
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(rec.Body.Bytes())
-		})
 	}
 }
 
@@ -202,7 +180,7 @@ func TestLoginSecurityChecks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := startSite(t, defaultConfig(), rewriteLocation(tc.f))
+			ts := startSite(t, defaultConfig(), simtest.RewriteLocation(tc.f))
 			for _, capture := range []string{"location", "echo"} {
 				te := newTestEnv(t)
 				te.stdin.WriteString(testPass + "\n")
@@ -289,7 +267,7 @@ func TestLoginErrorClasses(t *testing.T) {
 func TestLoginNetworkAndTLS(t *testing.T) {
 	t.Run("connection refused", func(t *testing.T) {
 		ts := startSite(t, defaultConfig(), nil)
-		ts.srv.Close()
+		ts.Server.Close()
 		te := newTestEnv(t)
 		te.stdin.WriteString(testPass + "\n")
 		if code := te.run(t, ts.loginArgs()...); code != ExitNetwork {
@@ -297,9 +275,7 @@ func TestLoginNetworkAndTLS(t *testing.T) {
 		}
 	})
 	t.Run("tls", func(t *testing.T) {
-		site := sim.New(defaultConfig())
-		srv := httptest.NewTLSServer(site)
-		defer srv.Close()
+		srv := simtest.Start(t, defaultConfig(), simtest.TLS()).Server
 		args := []string{"login", "--site", srv.URL, "--client-id", testClient, "--username", testUser, "--password-stdin", "--no-store"}
 		te := newTestEnv(t)
 		te.stdin.WriteString(testPass + "\n")

@@ -149,7 +149,7 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 }
 
 // challengeMethod reads --challenge-method (and its hidden alias) and
-// checks --trust-community-url, the two wire settings of issue 8.
+// checks --trust-community-url (README, "Wire details").
 func (o *appOptions) challengeMethod() (flow.ChallengeMethod, error) {
 	method, err := flow.ParseChallengeMethod(o.ChallengeMethod)
 	if err != nil {

@@ -2,7 +2,7 @@ package cli
 
 import "testing"
 
-// TestHeadlessPKCEWire pins issue 8 on the wire, for every headless flow:
+// TestHeadlessPKCEWire pins what Salesforce's own clients send (protocol.md Q9), for every headless flow:
 // the authorize body carries code_challenge and no code_challenge_method
 // (as Salesforce's own clients send it), the token step a 128-character
 // verifier; SFECHO_CHALLENGE_METHOD=S256 and --challenge-method override.

@@ -12,7 +12,7 @@ import (
 	"github.com/sfecho/sfecho/internal/sim"
 )
 
-// TestLogoutTokenRace is the race of issue 9: `sfecho logout & sleep 0.02;
+// TestLogoutTokenRace is a race that once handed out revoked tokens: `sfecho logout & sleep 0.02;
 // sfecho token` right after a login, against a site whose revocation takes
 // a moment. logout holds the profile's lock while the site revokes, then
 // deletes the session; the token run (the first after the login, which

@@ -52,6 +52,7 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 				return err
 			}
 			in.strNoProfile("username", "SFECHO_USERNAME", &o.Username)
+			o.init.resolve(in)
 			if err := o.resultOptions.resolve(in); err != nil {
 				return err
 			}

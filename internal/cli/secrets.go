@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -100,4 +101,57 @@ func pathErr(err error) error {
 		return &os.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
 	}
 	return err
+}
+
+// newSecret reads a new password: envVar, else twice on the terminal
+// (they must match), else the next line of stdin (when lineFallback) or
+// the first with fromStdin.
+func newSecret(ctx context.Context, env *Env, s secretSpec) (string, error) {
+	if env.getenv(s.envVar) != "" || !env.InTTY || s.fromStdin || env.ReadSecret == nil {
+		return awaitInput(ctx, env, func() (string, error) { return secretInput(env, s) })
+	}
+	// Asked twice; a mismatch asks again (three tries), since the OTP is
+	// already spent on this attempt otherwise.
+	for try := 1; ; try++ {
+		first, err := secretInput(env, s)
+		if err != nil {
+			return "", err
+		}
+		again, err := env.ReadSecret("Repeat the " + s.name + ": ")
+		if err != nil {
+			return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
+		}
+		if again == first {
+			return first, nil
+		}
+		if try == 3 {
+			return "", usagef("the two %ss did not match, three times", s.name)
+		}
+		fmt.Fprintf(env.Err, "The two %ss do not match; try again.\n", s.name)
+	}
+}
+
+// awaitInput runs read, but when stdin is not a terminal it gives up as
+// soon as ctx ends: a script may never write the line, and Ctrl-C must
+// still end sfecho (exit 130). The abandoned read ends with the process.
+// A terminal prompt is left to finish, so that it can restore echo.
+func awaitInput(ctx context.Context, env *Env, read func() (string, error)) (string, error) {
+	if env.InTTY {
+		return read()
+	}
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := read()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }

@@ -144,11 +144,3 @@ func sessionError(err error, profile string) error {
 	// unusable lock directory.
 	return fail(ExitUsage, err.Error(), "", err)
 }
-
-// profileFlag returns " --profile NAME" for a profile other than the default.
-func profileFlag(profile string) string {
-	if profile == store.DefaultProfile {
-		return ""
-	}
-	return " --profile " + profile
-}

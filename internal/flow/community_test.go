@@ -14,6 +14,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 // communitySite is a simulated site whose 302 names a chosen
@@ -29,38 +30,23 @@ type communitySite struct {
 
 func startCommunitySite(t *testing.T, tlsOn bool, community func(site string) string) (*communitySite, *flow.Client) {
 	t.Helper()
-	site := sim.New(sim.Config{ClientID: sessClient, Users: []sim.User{{Username: sessUser, Password: sessPass}}})
 	cs := &communitySite{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, flow.PathToken) {
-			cs.mu.Lock()
-			cs.tokenHosts = append(cs.tokenHosts, r.Host)
-			cs.mu.Unlock()
-		}
-		if !strings.HasSuffix(r.URL.Path, flow.PathAuthorize) {
-			site.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		site.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		if loc, err := url.Parse(rec.Header().Get("Location")); err == nil && rec.Code == http.StatusFound {
-			q := loc.Query()
-			q.Set("sfdc_community_url", cs.community)
-			loc.RawQuery = q.Encode()
-			w.Header().Set("Location", loc.String())
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
-	if tlsOn {
-		cs.srv = httptest.NewTLSServer(h)
-	} else {
-		cs.srv = httptest.NewServer(h)
+	record := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, flow.PathToken) {
+				cs.mu.Lock()
+				cs.tokenHosts = append(cs.tokenHosts, r.Host)
+				cs.mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
 	}
-	t.Cleanup(cs.srv.Close)
+	rewrite := simtest.RewriteLocation(func(u *url.URL) { simtest.SetQuery("sfdc_community_url", cs.community)(u) })
+	opts := []simtest.Option{simtest.Wrap(record), simtest.Wrap(rewrite)}
+	if tlsOn {
+		opts = append(opts, simtest.TLS())
+	}
+	cs.srv = simtest.Start(t, sim.Config{ClientID: sessClient, Users: []sim.User{{Username: sessUser, Password: sessPass}}}, opts...).Server
 	cs.community = community(cs.srv.URL)
 	addr := cs.srv.Listener.Addr().String()
 	tr := &http.Transport{
@@ -76,7 +62,7 @@ func startCommunitySite(t *testing.T, tlsOn bool, community func(site string) st
 	return cs, &flow.Client{HTTP: &http.Client{Transport: tr, Timeout: 10 * time.Second}, Site: u, ClientID: sessClient}
 }
 
-// TestCommunityURLOverHTTP runs issue 8's community-URL cases end to end:
+// TestCommunityURLOverHTTP runs the community-URL rule end to end (protocol.md §1, design.md security rules):
 // the code and verifier go to the site's own host or a Salesforce site
 // domain over https, and nowhere else.
 func TestCommunityURLOverHTTP(t *testing.T) {

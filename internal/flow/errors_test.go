@@ -152,7 +152,7 @@ func TestCheckCodeStateFirst(t *testing.T) {
 		{"error without state", map[string]string{"error": "access_denied"}, KindRejected},
 		{"code without state", map[string]string{"code": "c"}, KindSecurity},
 		{"code with an empty state", map[string]string{"code": "c", "state": ""}, KindSecurity},
-		{"no code", map[string]string{"state": "s1"}, KindSetup}, // neither code nor error: not set up (issue 8)
+		{"no code", map[string]string{"state": "s1"}, KindSetup}, // neither code nor error: not set up (errors.md A4)
 		{"nothing at all", map[string]string{}, KindSetup},       // nothing to steal, nothing to believe
 		{"no code, wrong state", map[string]string{"state": "x"}, KindSetup},
 		{"offsite community url", map[string]string{"code": "c", "state": "s1", "sfdc_community_url": "https://evil.example"}, KindSecurity},
@@ -168,7 +168,7 @@ func TestCheckCodeStateFirst(t *testing.T) {
 	}
 }
 
-// TestCommunityURLRule is issue 8's table: which sfdc_community_url may
+// TestCommunityURLRule is the table of which sfdc_community_url may
 // receive the code and verifier (protocol.md §1, design.md security rules).
 func TestCommunityURLRule(t *testing.T) {
 	for _, tc := range []struct {

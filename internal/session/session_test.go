@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/session"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -26,7 +26,7 @@ const (
 
 // site is a simulated site over real HTTP that counts requests by path.
 type site struct {
-	*sim.Site
+	*simtest.Site
 	url   string
 	calls map[string]*atomic.Int64
 }
@@ -37,18 +37,20 @@ func startSite(t *testing.T, mod func(*sim.Config)) *site {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s := &site{Site: sim.New(cfg), calls: map[string]*atomic.Int64{}}
+	s := &site{calls: map[string]*atomic.Int64{}}
 	for _, p := range []string{flow.PathToken, flow.PathIntrospect, flow.PathRevoke} {
 		s.calls[p] = &atomic.Int64{}
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n := s.calls[r.URL.Path]; n != nil {
-			n.Add(1)
-		}
-		s.Site.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n := s.calls[r.URL.Path]; n != nil {
+				n.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	s.Site = simtest.Start(t, cfg, simtest.Wrap(count))
+	s.url = s.URL
 	return s
 }
 
