@@ -247,44 +247,6 @@ const maxBody = 1 << 20
 
 type handlerFunc = func(http.ResponseWriter, *http.Request)
 
-// route maps a request path to an endpoint name (the key of Config.Fail)
-// and its handler; nil when nothing is served there.
-func (s *Site) route(path string) (string, handlerFunc) {
-	rest, ok := strings.CutPrefix(path, s.cfg.PathPrefix)
-	if !ok || !strings.HasPrefix(rest, "/") {
-		return "", nil
-	}
-	if rest == "/services/oauth2/introspect" && s.cfg.IntrospectDisabled {
-		return "", nil
-	}
-	for _, r := range s.routes() {
-		if r.path == rest {
-			return r.name, r.h
-		}
-	}
-	if strings.HasPrefix(rest, "/id/") {
-		return EndpointIdentity, s.identity
-	}
-	return "", nil
-}
-
-// Endpoint names: the keys of Config.Fail and [Site.Fail].
-const (
-	EndpointAuthorize    = "authorize"
-	EndpointToken        = "token"
-	EndpointEcho         = "echo"
-	EndpointUserinfo     = "userinfo"
-	EndpointRevoke       = "revoke"
-	EndpointIntrospect   = "introspect"
-	EndpointIdentity     = "id" // the identity URL {site}/id/<org>/<user>
-	EndpointPasswordless = "init/passwordless"
-	EndpointRegistration = "init/registration"
-	EndpointForgot       = "forgot_password"
-	EndpointDiscovery    = "openid-configuration"
-	EndpointKeys         = "keys"
-	EndpointAny          = "*" // matches every endpoint without its own entry
-)
-
 // siteURL is the site's URL as seen by this request: scheme, host, prefix.
 func (s *Site) siteURL(r *http.Request) string {
 	return s.origin(r) + s.cfg.PathPrefix
