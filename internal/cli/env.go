@@ -43,6 +43,7 @@ type Env struct {
 
 	stdin          *bufio.Reader
 	warnedInsecure bool // --insecure warns once per run, however many clients
+	jsonErrors     bool // the run prints JSON: a failure prints its JSON error on stdout too
 }
 
 // System returns the Env of the real process.

@@ -102,21 +102,26 @@ func exitCode(ctx context.Context, err error) int {
 
 // printError writes the one-line error and at most one line of advice.
 func printError(w io.Writer, code int, err error) {
-	if code == ExitInterrupted {
-		fmt.Fprintln(w, "sfecho: interrupted")
+	if silenced(err) {
 		return
 	}
-	var ce *Error
-	if errors.As(err, &ce) && ce.Silent {
-		return
-	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg, advice := errorText(code, err)
 	fmt.Fprintf(w, "sfecho: %s\n", msg)
-	advice := flow.AdviceOf(err)
-	if ce != nil && ce.Advice != "" {
-		advice = ce.Advice
-	}
 	if advice != "" {
 		fmt.Fprintf(w, "hint: %s\n", advice)
 	}
+}
+
+// errorText is an error's message and advice, each on one line.
+func errorText(code int, err error) (msg, advice string) {
+	if code == ExitInterrupted {
+		return "interrupted", ""
+	}
+	msg = strings.Join(strings.Fields(err.Error()), " ")
+	advice = flow.AdviceOf(err)
+	var ce *Error
+	if errors.As(err, &ce) && ce.Advice != "" {
+		advice = ce.Advice
+	}
+	return msg, advice
 }

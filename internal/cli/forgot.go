@@ -15,7 +15,7 @@ type forgotOptions struct {
 	Username string
 	InitOnly bool
 	SkipInit bool
-	Output   string
+	out      output
 	init     initOptions
 }
 
@@ -64,9 +64,8 @@ changes the password.`,
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")
 	fs.BoolVar(&o.InitOnly, "init-only", false, "send the code and exit; finish later with --skip-init")
 	fs.BoolVar(&o.SkipInit, "skip-init", false, "the code was already sent (by --init-only): only change the password")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json or text (default text on a terminal, json otherwise)")
+	o.out.addFlag(cmd, "", "json", "text")
 	o.init.addFlags(fs)
-	registerEnum(cmd, "output", "json", "text")
 	return cmd
 }
 
@@ -75,9 +74,9 @@ changes the password.`,
 const forgotSent = "If %s is a member of this site, a verification code is on its way by email.\n"
 
 func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil || format == "token" || format == "env" {
-		return usagef("forgot-password -o must be json or text")
+	format, err := o.out.resolve(env)
+	if err != nil {
+		return err
 	}
 	user, err := username(env, o.Username)
 	if err != nil {

@@ -108,14 +108,3 @@ func (l layers) source(flag, envVar string) string {
 	}
 	return "the profile's " + strings.ReplaceAll(flag, "-", "_")
 }
-
-// profileName is --profile, else SFECHO_PROFILE, else "default".
-func profileName(cmd *cobra.Command, env *Env) string {
-	if p, _ := cmd.Flags().GetString("profile"); p != "" {
-		return p
-	}
-	if p := env.getenv("SFECHO_PROFILE"); p != "" {
-		return p
-	}
-	return "default"
-}

@@ -90,6 +90,11 @@ func (o *loginOptions) resolve(cmd *cobra.Command, env *Env) error {
 	if err := o.resultOptions.resolve(in); err != nil {
 		return err
 	}
+	if o.pwl.otp.InitOnly {
+		if err := o.out.only(env, "--init-only", "json", "text"); err != nil {
+			return err
+		}
+	}
 	if !o.web.Web && (cmd.Flags().Changed("no-browser") || cmd.Flags().Changed("login-timeout")) {
 		return usagef("--no-browser and --login-timeout apply only with --web")
 	}

@@ -37,7 +37,7 @@ anyway.`,
 			return runLogout(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, false)
+	o.sess.addFlags(cmd, noValidity)
 	cmd.Flags().BoolVar(&o.Force, "force", false, "remove the saved session even if revoking fails")
 	return cmd
 }

@@ -70,7 +70,7 @@ type appOptions struct {
 	Profile                            string
 	transport                          transportOptions
 
-	prof setting // the profile's settings, for keys beyond these flags
+	choice profileChoice // the profile and what the config file says of it
 }
 
 func (o *appOptions) addFlags(fs *pflag.FlagSet) {
@@ -92,13 +92,12 @@ func (o *appOptions) resolve(cmd *cobra.Command, env *Env) (layers, error) {
 	if env.getenv("SFECHO_DEBUG") == "1" {
 		o.Verbose = true
 	}
-	o.Profile = profileName(cmd, env)
-	prof, err := loadProfile(env, o.Profile)
+	choice, err := chooseProfile(cmd, env)
 	if err != nil {
 		return layers{}, err
 	}
-	o.prof = prof
-	in := newLayers(cmd, env, prof)
+	o.choice, o.Profile = choice, choice.Name
+	in := newLayers(cmd, env, choice.prof)
 	in.str("site", "SFECHO_SITE", &o.Site)
 	in.str("client-id", "SFECHO_CLIENT_ID", &o.ClientID)
 	in.str("redirect-uri", "SFECHO_REDIRECT_URI", &o.RedirectURI)
@@ -112,10 +111,13 @@ func (o *appOptions) resolve(cmd *cobra.Command, env *Env) (layers, error) {
 // client builds the flow client: site, app and an HTTP client.
 func (o *appOptions) client(env *Env) (*flow.Client, error) {
 	if o.ClientID == "" {
+		if o.Site == "" {
+			return nil, o.choice.missing("site", "SFECHO_SITE", "the Experience Cloud site URL")
+		}
 		if _, err := flow.ParseSite(o.Site); err != nil {
 			return nil, err
 		}
-		return nil, usagef("--client-id is required (the app's consumer key; or SFECHO_CLIENT_ID)")
+		return nil, o.choice.missing("client-id", "SFECHO_CLIENT_ID", "the app's consumer key")
 	}
 	return o.siteClient(env)
 }
@@ -123,6 +125,9 @@ func (o *appOptions) client(env *Env) (*flow.Client, error) {
 // siteClient is client without an app, for the endpoints that need none
 // (forgot password, protocol.md §6).
 func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
+	if o.Site == "" {
+		return nil, o.choice.missing("site", "SFECHO_SITE", "the Experience Cloud site URL")
+	}
 	site, err := flow.ParseSite(o.Site)
 	if err != nil {
 		return nil, err

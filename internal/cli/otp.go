@@ -52,7 +52,11 @@ func (o *otpOptions) known() *flow.Challenge {
 // writeChallenge prints an init step's result for --init-only. The
 // identifier is masked in traces but printed here, because it was asked
 // for: it is useless without the OTP.
-func writeChallenge(env *Env, ch *flow.Challenge) error {
+func writeChallenge(env *Env, format string, ch *flow.Challenge) error {
+	if format == "text" {
+		_, err := fmt.Fprintf(env.Out, "identifier %s\nmethod     %s\n", ch.Identifier, ch.Method)
+		return err
+	}
 	b, err := json.Marshal(ch)
 	if err != nil {
 		return err

@@ -15,23 +15,6 @@ import (
 	"github.com/sfecho/sfecho/internal/flow"
 )
 
-var outputFormats = []string{"json", "token", "env", "text"}
-
-// outputFormat validates -o; the default is text on a terminal, json
-// otherwise (design.md, "Output").
-func outputFormat(env *Env, s string) (string, error) {
-	switch s {
-	case "":
-		if env.OutTTY {
-			return "text", nil
-		}
-		return "json", nil
-	case "json", "token", "env", "text":
-		return s, nil
-	}
-	return "", usagef("-o must be json, token, env or text, not %q", s)
-}
-
 // writeToken prints a token response in the asked-for format.
 func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 	switch format {

@@ -87,7 +87,8 @@ func (o *loginOptions) passwordlessLogin(ctx context.Context, env *Env, c *flow.
 		return nil, "", err
 	}
 	if o.pwl.otp.InitOnly {
-		return nil, "", writeChallenge(env, ch)
+		format, _ := o.out.resolve(env)
+		return nil, "", writeChallenge(env, format, ch)
 	}
 	otp, err := readOTP(ctx, env, ch.Method, o.pwl.otp.Identifier != "", "--identifier")
 	if err != nil {

@@ -42,15 +42,6 @@ func keyHelp() string {
 	return b.String()
 }
 
-// loadConfig reads the config file; errors name the file and line (exit 2).
-func loadConfig(env *Env) (*config.File, error) {
-	f, err := config.Load(configPath(env))
-	if err != nil {
-		return nil, &Error{Code: ExitUsage, Msg: err.Error()}
-	}
-	return f, nil
-}
-
 // editConfig loads the config file, applies edit and saves it.
 func editConfig(env *Env, edit func(*config.File) error) error {
 	f, err := loadConfig(env)
@@ -92,7 +83,11 @@ func newProfileShowCmd(env *Env) *cobra.Command {
 		Short:   "Show a profile's settings (default: --profile, SFECHO_PROFILE or default)",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := profileName(cmd, env)
+			choice, err := chooseProfile(cmd, env)
+			if err != nil {
+				return err
+			}
+			name := choice.Name
 			if len(args) == 1 {
 				name = args[0]
 			}

@@ -12,8 +12,8 @@ import (
 
 // refreshOptions are the inputs of sfecho refresh.
 type refreshOptions struct {
-	sess   sessionOptions
-	Output string
+	sess sessionOptions
+	out  output
 }
 
 func newRefreshCmd(env *Env) *cobra.Command {
@@ -36,15 +36,17 @@ Without -o it prints one line on stderr saying until when the new token is valid
 			return runRefresh(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "print the new token: token, header, env or json (default: nothing)")
-	registerEnum(cmd, "output", sessionFormats...)
+	o.sess.addFlags(cmd, withLifetime)
+	o.out.addFlag(cmd, "", sessionFormats...)
+	cmd.Flag("output").Usage = "print the new token: token, header, env, json or text (default: nothing on stdout, one line on stderr)"
 	return cmd
 }
 
 func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
-	if o.Output != "" {
-		if err := checkSessionFormat(o.Output); err != nil {
+	format := ""
+	if o.out.Value != "" {
+		var err error
+		if format, err = o.out.resolve(env); err != nil {
 			return err
 		}
 	}
@@ -56,8 +58,8 @@ func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
 	if err != nil {
 		return sessionError(err, o.sess.app.Profile)
 	}
-	if o.Output != "" {
-		return writeSession(env, o.Output, s)
+	if format != "" {
+		return writeSession(env, format, s)
 	}
 	exp, src := m.Expiry(s)
 	fmt.Fprintf(env.Err, "sfecho: refreshed profile %s; the access token is valid until %s (%s)\n",

@@ -56,6 +56,11 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 			if err := o.resultOptions.resolve(in); err != nil {
 				return err
 			}
+			if o.otp.InitOnly {
+				if err := o.out.only(env, "--init-only", "json", "text"); err != nil {
+					return err
+				}
+			}
 			if err := o.validate(env); err != nil {
 				return err
 			}
@@ -105,7 +110,8 @@ func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
 		ch, err := registerChallenge(ctx, env, o, c)
 		if err != nil || o.otp.InitOnly {
 			if err == nil {
-				err = writeChallenge(env, ch)
+				format, _ := o.out.resolve(env)
+				err = writeChallenge(env, format, ch)
 			}
 			return nil, "", err
 		}

@@ -39,7 +39,7 @@ no longer knows exits 3.`,
 			return runRevoke(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, false)
+	o.sess.addFlags(cmd, noValidity)
 	cmd.Flags().BoolVar(&o.AccessToken, "access-token", false, "revoke only the access token")
 	return cmd
 }

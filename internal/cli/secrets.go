@@ -28,7 +28,7 @@ func secretInput(env *Env, s secretSpec) (string, error) {
 	if s.fromStdin {
 		v, err := env.readLine()
 		if err != nil {
-			return "", usagef("%s: cannot read the %s from stdin: %v", s.flag, s.name, err)
+			return "", fail(ExitUsage, fmt.Sprintf("%s: cannot read the %s from stdin: %v", s.flag, s.name, err), "", err)
 		}
 		return nonEmpty(s, v)
 	}
@@ -38,7 +38,7 @@ func secretInput(env *Env, s secretSpec) (string, error) {
 	if env.InTTY && env.ReadSecret != nil {
 		v, err := env.ReadSecret(s.prompt)
 		if err != nil {
-			return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
+			return "", fail(ExitUsage, fmt.Sprintf("cannot read the %s from the terminal: %v", s.name, err), "", err)
 		}
 		return nonEmpty(s, v)
 	}
@@ -119,7 +119,7 @@ func newSecret(ctx context.Context, env *Env, s secretSpec) (string, error) {
 		}
 		again, err := env.ReadSecret("Repeat the " + s.name + ": ")
 		if err != nil {
-			return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
+			return "", fail(ExitUsage, fmt.Sprintf("cannot read the %s from the terminal: %v", s.name, err), "", err)
 		}
 		if again == first {
 			return first, nil

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/session"
@@ -27,22 +26,28 @@ type sessionOptions struct {
 	Lifetime time.Duration
 }
 
-// addFlags registers the shared flags; validity adds --min-valid and
-// --session-lifetime.
-func (o *sessionOptions) addFlags(cmd *cobra.Command, validity bool) {
+// Which of the validity flags a command has: --min-valid (when to refresh)
+// and --session-lifetime (the expiry to assume).
+const (
+	noValidity   = 0
+	withMinValid = 1 << iota
+	withLifetime
+	withValidity = withMinValid | withLifetime
+)
+
+// addFlags registers the shared flags and the validity flags asked for.
+func (o *sessionOptions) addFlags(cmd *cobra.Command, validity int) {
 	fs := cmd.Flags()
 	fs.StringVar(&o.Store, "store", "", "where the session is saved: file or keyring (SFECHO_STORE; default file)")
 	o.app.transport.addFlags(fs)
 	registerEnum(cmd, "store", "file", "keyring")
-	if validity {
-		addValidityFlags(fs, o)
+	if validity&withMinValid != 0 {
+		fs.DurationVar(&o.MinValid, "min-valid", session.DefaultMinValid, "refresh first when less than this is left (SFECHO_MIN_VALID)")
 	}
-}
-
-func addValidityFlags(fs *pflag.FlagSet, o *sessionOptions) {
-	fs.DurationVar(&o.MinValid, "min-valid", session.DefaultMinValid, "refresh first when less than this is left (SFECHO_MIN_VALID)")
-	fs.DurationVar(&o.Lifetime, "session-lifetime", session.DefaultLifetime,
-		"access-token lifetime to assume when the site does not tell (SFECHO_SESSION_LIFETIME)")
+	if validity&withLifetime != 0 {
+		fs.DurationVar(&o.Lifetime, "session-lifetime", session.DefaultLifetime,
+			"access-token lifetime to assume when the site does not tell (SFECHO_SESSION_LIFETIME)")
+	}
 }
 
 // resolve settles every input: flag > env > profile > default.
@@ -52,13 +57,15 @@ func (o *sessionOptions) resolve(cmd *cobra.Command, env *Env) error {
 		return err
 	}
 	in.str("store", "SFECHO_STORE", &o.Store)
-	if cmd.Flags().Lookup("min-valid") == nil {
-		return nil
+	if cmd.Flags().Lookup("min-valid") != nil {
+		if err := in.dur("min-valid", "SFECHO_MIN_VALID", &o.MinValid); err != nil {
+			return err
+		}
 	}
-	if err := in.dur("min-valid", "SFECHO_MIN_VALID", &o.MinValid); err != nil {
-		return err
+	if cmd.Flags().Lookup("session-lifetime") != nil {
+		return in.dur("session-lifetime", "SFECHO_SESSION_LIFETIME", &o.Lifetime)
 	}
-	return in.dur("session-lifetime", "SFECHO_SESSION_LIFETIME", &o.Lifetime)
+	return nil
 }
 
 // manager returns the session manager of the profile, with this run's

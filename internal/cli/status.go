@@ -38,7 +38,7 @@ a refresh token is saved. Tokens are masked. Exit 4 when nothing is saved.`,
 			return runStatus(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
+	o.sess.addFlags(cmd, withValidity)
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the status as JSON")
 	return cmd
 }

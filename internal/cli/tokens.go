@@ -15,7 +15,7 @@ import (
 // the 302 is captured, how the result is printed and where it is saved.
 type resultOptions struct {
 	Capture string
-	Output  string
+	out     output
 	NoStore bool
 	Store   string
 
@@ -26,9 +26,8 @@ type resultOptions struct {
 func (o *resultOptions) addFlags(cmd *cobra.Command, saves bool) {
 	fs := cmd.Flags()
 	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
+	o.out.addFlag(cmd, "", tokenFormats...)
 	registerEnum(cmd, "capture", "location", "echo", "local")
-	registerEnum(cmd, "output", outputFormats...)
 	if saves {
 		fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
 		fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (SFECHO_STORE; default file)")
@@ -47,9 +46,12 @@ func (o *resultOptions) resolve(in layers) error {
 	if o.capture, err = captureMode(o.Capture); err != nil {
 		return err
 	}
-	_, err = outputFormat(in.env, o.Output)
+	_, err = o.out.resolve(in.env)
 	return err
 }
+
+// tokenFormats are the -o values of the commands that end in tokens.
+var tokenFormats = []string{"json", "token", "env", "text"}
 
 func captureMode(s string) (flow.Capture, error) {
 	switch c := flow.Capture(s); c {
@@ -71,7 +73,7 @@ type obtainFunc func(ctx context.Context, c *flow.Client) (tok *flow.Token, user
 // client, obtain the tokens, save them (unless saves is false or
 // --no-store), print them. The command has resolved its inputs already.
 func runTokens(ctx context.Context, env *Env, app *appOptions, res *resultOptions, saves bool, obtain obtainFunc) error {
-	format, err := outputFormat(env, res.Output)
+	format, err := res.out.resolve(env)
 	if err != nil {
 		return err
 	}

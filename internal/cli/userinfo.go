@@ -33,7 +33,7 @@ if the site refuses it.`,
 			return runUserinfo(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
+	o.sess.addFlags(cmd, withValidity)
 	return cmd
 }
 

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -105,4 +108,38 @@ func validSession(s *Session) error {
 		return errors.New("nil session")
 	}
 	return ValidateProfile(s.Profile)
+}
+
+// Saved is one saved session found by [List]: its profile and backend.
+type Saved struct {
+	Profile string
+	Store   string // "file" or "keyring"
+}
+
+// List returns the sessions saved in dir, by profile name, for status --all
+// and shell completion. A missing directory holds none.
+func List(dir string) ([]Saved, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Saved
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		s := Saved{Profile: strings.TrimSuffix(name, ".json"), Store: "file"}
+		if p, ok := strings.CutSuffix(name, ".keyring.json"); ok {
+			s = Saved{Profile: p, Store: "keyring"}
+		}
+		if ValidateProfile(s.Profile) == nil {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Profile < out[j].Profile })
+	return out, nil
 }
