@@ -32,6 +32,7 @@ local copy of that endpoint on loopback and prints every redirect it receives.`,
 type echoDecodeOptions struct {
 	Input string // the URL, or "-" for stdin
 	State string
+	out   output
 }
 
 func newEchoDecodeCmd(env *Env) *cobra.Command {
@@ -67,13 +68,17 @@ parameters.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.State, "state", "", "the state the redirect must carry (a warning names any difference)")
+	o.out.addFlag(cmd, "", "json", "text")
 	return cmd
 }
 
 func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
+	format, err := o.out.resolve(env)
+	if err != nil {
+		return err
+	}
 	raw := o.Input
 	if raw == "-" {
-		var err error
 		if raw, err = readRedirect(env.In); err != nil {
 			return err
 		}
@@ -82,7 +87,12 @@ func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
 	if err != nil {
 		return usagef("echo decode: %v", err)
 	}
-	if _, err := fmt.Fprintln(env.Out, string(r.Params.JSON())); err != nil {
+	if format == "text" {
+		err = writeFields(env.Out, r.Params.JSON(), nil)
+	} else {
+		_, err = fmt.Fprintln(env.Out, string(r.Params.JSON()))
+	}
+	if err != nil {
 		return err
 	}
 	// Every problem, a state mismatch included, is a warning: the command's

@@ -110,3 +110,64 @@ func silenced(err error) bool {
 	var ce *Error
 	return errors.As(err, &ce) && ce.Silent
 }
+
+// writeFields prints a JSON document as aligned "key value" lines for a
+// terminal: nested objects as dotted keys, arrays by index, keys sorted.
+// Values whose key secret reports are masked; every value passes
+// displayText.
+func writeFields(w io.Writer, raw []byte, secret func(key string) bool) error {
+	var doc any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		_, err := fmt.Fprintln(w, displayText(string(raw)))
+		return err
+	}
+	var rows [][2]string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				walk(joinKey(prefix, k), t[k])
+			}
+		case []any:
+			for i, e := range t {
+				walk(joinKey(prefix, fmt.Sprint(i)), e)
+			}
+		default:
+			s := fmt.Sprint(t)
+			if t == nil {
+				s = "null"
+			}
+			last := prefix[strings.LastIndex(prefix, ".")+1:]
+			if secret != nil && (secret(last) || secret(prefix)) {
+				s = maskToken(s)
+			}
+			rows = append(rows, [2]string{prefix, s})
+		}
+	}
+	walk("", doc)
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r[0]))
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s  %s\n", width, displayText(r[0]), displayText(r[1]))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func joinKey(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
+}

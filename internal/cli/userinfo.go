@@ -13,6 +13,7 @@ import (
 // userinfoOptions are the inputs of sfecho userinfo.
 type userinfoOptions struct {
 	sess sessionOptions
+	out  output
 }
 
 func newUserinfoCmd(env *Env) *cobra.Command {
@@ -34,10 +35,15 @@ if the site refuses it.`,
 		},
 	}
 	o.sess.addFlags(cmd, withValidity)
+	o.out.addFlag(cmd, "", "json", "text")
 	return cmd
 }
 
 func runUserinfo(ctx context.Context, env *Env, o *userinfoOptions) error {
+	format, err := o.out.resolve(env)
+	if err != nil {
+		return err
+	}
 	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
@@ -57,6 +63,9 @@ func runUserinfo(ctx context.Context, env *Env, o *userinfoOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if format == "text" {
+		return writeFields(env.Out, raw, nil)
 	}
 	return writeJSON(env.Out, raw)
 }
