@@ -15,7 +15,7 @@ import (
 	"github.com/sfecho/sfecho/internal/flow"
 )
 
-var outputFormats = []string{"json", "token", "env", "text"}
+var outputFormats = []string{"json", "token", "env", "text", "github"}
 
 // resultOptions are the flags of every command that ends with tokens: how
 // the 302 is captured, how the result is printed and where it is saved.
@@ -38,7 +38,7 @@ func (o *resultOptions) profileDefaults(cmd *cobra.Command, prof setting) {
 func (o *resultOptions) addFlags(cmd *cobra.Command, saves bool) {
 	fs := cmd.Flags()
 	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
+	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env, text or github (default text on a terminal, json otherwise)")
 	registerEnum(cmd, "capture", "location", "echo", "local")
 	registerEnum(cmd, "output", outputFormats...)
 	if saves {
@@ -59,8 +59,10 @@ func outputFormat(env *Env, s string) (string, error) {
 		return "json", nil
 	case "json", "token", "env", "text":
 		return s, nil
+	case "github":
+		return s, checkGitHubOutput(env)
 	}
-	return "", usagef("-o must be json, token, env or text, not %q", s)
+	return "", usagef("-o must be json, token, env, text or github, not %q", s)
 }
 
 // writeToken prints a token response in the asked-for format.
@@ -73,6 +75,8 @@ func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 		return err
 	case "env":
 		return writeEnv(env.Out, tok)
+	case "github":
+		return writeGitHub(env, tok)
 	}
 	if err := writeText(env.Out, tok, user); err != nil {
 		return err

@@ -37,7 +37,7 @@ Without -o it prints one line on stderr saying until when the new token is valid
 		},
 	}
 	o.sess.addFlags(cmd, true)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "print the new token: token, header, env or json (default: nothing)")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "print the new token: token, header, env, json or github (default: nothing)")
 	registerEnum(cmd, "output", sessionFormats...)
 	return cmd
 }

@@ -41,7 +41,7 @@ Exit 4 means there is no saved session or it can no longer be refreshed: run sfe
 		},
 	}
 	o.sess.addFlags(cmd, true)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "token", "output format: token, header, env or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "token", "output format: token, header, env, json or github")
 	registerEnum(cmd, "output", sessionFormats...)
 	return cmd
 }
@@ -63,7 +63,7 @@ func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
 
 // sessionFormats are the -o values of the commands that print a saved
 // session's token.
-var sessionFormats = []string{"token", "header", "env", "json"}
+var sessionFormats = []string{"token", "header", "env", "json", "github"}
 
 func checkSessionFormat(f string) error {
 	for _, v := range sessionFormats {
@@ -71,7 +71,7 @@ func checkSessionFormat(f string) error {
 			return nil
 		}
 	}
-	return usagef("-o must be token, header, env or json, not %q", f)
+	return usagef("-o must be token, header, env, json or github, not %q", f)
 }
 
 // writeSession prints s's token in format: the bare access token, an
@@ -86,6 +86,8 @@ func writeSession(env *Env, format string, s *store.Session) error {
 		return writeEnv(env.Out, sessionToken(s))
 	case "json":
 		return writeJSON(env.Out, sessionToken(s).Raw)
+	case "github":
+		return writeGitHub(env, sessionToken(s))
 	}
 	_, err := fmt.Fprintln(env.Out, s.AccessToken)
 	return err
