@@ -2,16 +2,19 @@
 // for the release archives and packages (.goreleaser.yaml runs it as a
 // before-hook):
 //
-//	go run ./scripts/gendocs [-version V] DIR
+//	go run ./scripts/gendocs [-version V] [-date UNIXTIME] DIR
 //
-// writes DIR/man/sfecho*.1 (one page per command, cobra's doc generator)
-// and DIR/completions/sfecho.bash, _sfecho (zsh), sfecho.fish and
-// sfecho.ps1. The pages' date is $SOURCE_DATE_EPOCH when set (the commit
-// time in a release), so the same commit gives the same files.
+// writes DIR/man/sfecho*.1 (one page per command, cobra's doc generator),
+// each also gzipped as DIR/man/sfecho*.1.gz for the packages, and
+// DIR/completions/sfecho.bash, _sfecho (zsh), sfecho.fish and sfecho.ps1.
+// The pages' date is -date (the release passes the commit time), else
+// $SOURCE_DATE_EPOCH, else today; the gzip files carry no name or time, so
+// the same commit gives the same bytes.
 package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -26,8 +29,9 @@ import (
 
 func main() {
 	version := flag.String("version", "", "version shown in the man pages' footer")
+	date := flag.Int64("date", 0, "the man pages' date, as Unix seconds (default $SOURCE_DATE_EPOCH, else today)")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: gendocs [-version V] DIR")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: gendocs [-version V] [-date UNIXTIME] DIR")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -35,13 +39,18 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *version); err != nil {
+	var when *time.Time
+	if *date != 0 {
+		t := time.Unix(*date, 0).UTC()
+		when = &t
+	}
+	if err := run(flag.Arg(0), *version, when); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, version string) error {
+func run(dir, version string, date *time.Time) error {
 	env := &cli.Env{
 		In: bytes.NewReader(nil), Out: io.Discard, Err: io.Discard,
 		Getenv:  func(string) string { return "" },
@@ -65,9 +74,18 @@ func run(dir, version string) error {
 	if version != "" {
 		source += " " + version
 	}
-	header := &doc.GenManHeader{Section: "1", Source: source, Manual: "sfecho manual"}
+	header := &doc.GenManHeader{Section: "1", Date: date, Source: source, Manual: "sfecho manual"}
 	if err := doc.GenManTree(root, header, man); err != nil {
 		return fmt.Errorf("man pages: %w", err)
+	}
+	pages, err := filepath.Glob(filepath.Join(man, "*.1"))
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		if err := gzipFile(p); err != nil {
+			return fmt.Errorf("man pages: %w", err)
+		}
 	}
 	for name, gen := range map[string]func(io.Writer) error{
 		"sfecho.bash": func(w io.Writer) error { return root.GenBashCompletionV2(w, true) },
@@ -80,6 +98,27 @@ func run(dir, version string) error {
 		}
 	}
 	return nil
+}
+
+// gzipFile writes path.gz at the best compression, with no name and no
+// time in the gzip header.
+func gzipFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path+".gz", b.Bytes(), 0o644)
 }
 
 func writeFile(path string, gen func(io.Writer) error) error {
