@@ -40,7 +40,7 @@ func main() {
 		os.Exit(2)
 	}
 	var when *time.Time
-	if *date != 0 {
+	if *date > 0 { // a snapshot without git information passes a zero time
 		t := time.Unix(*date, 0).UTC()
 		when = &t
 	}
