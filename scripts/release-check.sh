@@ -15,8 +15,8 @@
 #      the same bytes;
 #   5. the .deb: `dpkg-deb --info/--contents`, installed into a scratch root
 #      with dpkg --root (dpkg-deb -x if that fails), binary, completions and
-#      man pages where Debian looks for them; the .rpm listed when rpm is
-#      installed;
+#      man pages where Debian looks for them; the .rpm (when rpm is
+#      installed) and the .apk listed and checked for the same files;
 #   6. the man pages render (`man -l`, and `man -M` finds them by name);
 #   7. the installed bash completion completes a subcommand, a flag value
 #      and a profile name.
@@ -54,6 +54,8 @@ for pair in dpkg-deb:dpkg man:man-db groff:groff-base tar:tar unzip:unzip sha256
 	command -v "${pair%%:*}" >/dev/null || need_pkgs+=("${pair#*:}")
 done
 [ -r /usr/share/bash-completion/bash_completion ] || need_pkgs+=(bash-completion)
+# rpm only lists the .rpm; installed when the others are, skipped otherwise.
+[ ${#need_pkgs[@]} -gt 0 ] && ! command -v rpm >/dev/null && need_pkgs+=(rpm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ "${RELEASE_CHECK_INSTALL:-1}" != 0 ]; then
 		say "installing Debian packages: ${need_pkgs[*]}"
@@ -74,7 +76,7 @@ if [ -z "${GORELEASER:-}" ]; then
 		mv "$CACHE/bin/goreleaser" "$GORELEASER"
 	fi
 fi
-"$GORELEASER" --version 2>/dev/null | grep -q "GitVersion: *${GORELEASER_VERSION#v}" ||
+"$GORELEASER" --version 2>/dev/null | grep -Eq "GitVersion: +v?${GORELEASER_VERSION#v}\$" ||
 	say "note: $GORELEASER is not $GORELEASER_VERSION"
 
 # --- 1. snapshot -----------------------------------------------------------
@@ -137,7 +139,7 @@ tok=$(HOME=$WORK/home SFECHO_CONFIG_DIR=$WORK/home/cfg "$sfecho" demo -o token 2
 [ -n "$tok" ] || fail "demo printed no token"
 ok "demo: a whole login against the in-process simulated site printed a ${#tok}-character token"
 file "$sfecho" 2>/dev/null | sed 's/^/   /' || true
-go version -m "$sfecho" | grep -E '^\s+build\s+(-trimpath|-ldflags)' | sed 's/^/   /' || true
+go version -m "$sfecho" | grep -E '^\s+build\s+(-trimpath|CGO_ENABLED)' | sed 's/^\s*/   /' || true
 
 # --- 4. reproducible ---------------------------------------------------------
 step "reproducible binary: a second clone at another path"
@@ -176,11 +178,19 @@ else
 	ok "dpkg --root refused; unpacked with dpkg-deb -x into $droot"
 fi
 "$droot/usr/bin/sfecho" version | sed 's/^/   installed: /'
+pkg_paths="/usr/bin/sfecho /usr/share/bash-completion/completions/sfecho /usr/share/zsh/site-functions/_sfecho
+/usr/share/fish/vendor_completions.d/sfecho.fish /usr/share/man/man1/sfecho.1.gz /usr/share/licenses/sfecho/LICENSE"
+rpm_arch=$(case $host_arch in amd64) echo x86_64 ;; arm64) echo aarch64 ;; esac)
 if command -v rpm >/dev/null; then
-	rpm -qlp "$(ls "$dist"/sfecho-*.x86_64.rpm)" | sed 's/^/   rpm: /' | grep -v '/man1/sfecho-'
+	rpm -qlp "$(ls "$dist"/sfecho-*."$rpm_arch".rpm)" 2>/dev/null >"$WORK/rpm.contents"
+	for p in $pkg_paths; do grep -qx "$p" "$WORK/rpm.contents" || fail ".rpm lacks $p"; done
+	ok ".rpm (rpm -qlp): binary, 3 completions, $(grep -c '/man1/.*\.1\.gz$' "$WORK/rpm.contents") man pages, license"
 else
 	say "rpm not installed: the .rpm is not listed (apt-get install rpm to list it)"
 fi
+tar -tzif "$(ls "$dist"/sfecho_*_"$rpm_arch".apk)" 2>/dev/null | sed 's|^|/|' >"$WORK/apk.contents"
+for p in $pkg_paths; do grep -qx "$p" "$WORK/apk.contents" || fail ".apk lacks $p"; done
+ok ".apk (tar): binary, 3 completions, $(grep -c '/man1/.*\.1\.gz$' "$WORK/apk.contents") man pages, license"
 
 # --- 6. man pages ---------------------------------------------------------------
 step "man pages render"
@@ -199,6 +209,7 @@ complete_line() { # words... (the last one is being completed)
 	PATH=$droot/usr/bin:$PATH SFECHO_CONFIG_DIR=$cfg bash --norc --noprofile -c '
 		source /usr/share/bash-completion/bash_completion
 		source "$0"
+		compopt() { :; } # a builtin that works only inside a real completion
 		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
 		__start_sfecho
