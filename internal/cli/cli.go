@@ -26,7 +26,7 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		return ExitOK
 	}
 	if !started {
-		err = &exitError{code: ExitUsage, msg: err.Error(), advice: flagAdvice(err.Error())}
+		err = &Error{Code: ExitUsage, Msg: err.Error(), Advice: flagAdvice(err.Error())}
 	}
 	code := exitCode(ctx, err)
 	printError(env.Err, code, err)
@@ -52,7 +52,7 @@ Start with:  sfecho demo
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().BoolP("verbose", "v", false, "print an HTTP trace on stderr, secrets masked (SFECHO_DEBUG=1)")
 	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &Error{Code: ExitUsage, Msg: err.Error(), Err: err} })
 	for _, add := range []func(*Env) *cobra.Command{
 		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
 		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, // sessions

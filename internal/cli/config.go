@@ -21,7 +21,7 @@ func loadProfile(env *Env, name string) (setting, error) {
 	}
 	f, err := config.Load(configPath(env))
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix that line of the file by hand: sfecho cannot read or rewrite it until then"}
+		return nil, &Error{Code: ExitUsage, Msg: err.Error(), Advice: "fix that line of the file by hand: sfecho cannot read or rewrite it until then"}
 	}
 	p, _ := f.Profile(name)
 	values := map[string]string{}
@@ -32,4 +32,24 @@ func loadProfile(env *Env, name string) (setting, error) {
 		v, ok := values[strings.ReplaceAll(key, "-", "_")]
 		return v, ok
 	}, nil
+}
+
+// absPath makes a path from the command line absolute, so that a later
+// run from another directory finds the same file.
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// profileFlag returns " --profile NAME" for a profile other than the default.
+func profileFlag(profile string) string {
+	if profile == store.DefaultProfile {
+		return ""
+	}
+	return " --profile " + profile
 }

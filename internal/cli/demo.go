@@ -131,7 +131,7 @@ func demoPasswordless(ctx context.Context, c *flow.Client, site *sim.Site, user 
 	}
 	otp, ok := site.LastOTP(ch.Identifier)
 	if !ok {
-		return &exitError{code: ExitError, msg: "demo: the simulated site sent no OTP"}
+		return &Error{Code: ExitError, Msg: "demo: the simulated site sent no OTP"}
 	}
 	c.Logf("the OTP went by email; the demo reads it from the simulator's outbox (you would type it, or set SFECHO_OTP)")
 	a := flow.OTPAuthorization(flow.RequestPasswordless, *ch, otp)

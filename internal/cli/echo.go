@@ -86,7 +86,7 @@ func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
 		return err
 	}
 	// Every problem, a state mismatch included, is a warning: the command's
-	// job is to decode, and it did (issue 4: exit 0 when parameters were
+	// job is to decode, and it did (exit 0 when parameters were
 	// decoded). Login, which acts on the code, exits 7 instead.
 	for _, p := range r.Check(o.State) {
 		env.warnf("%s", p)
@@ -160,7 +160,7 @@ func runEchoServe(ctx context.Context, env *Env, o *echoServeOptions) error {
 		return listenFailure(o.Addr, err)
 	}
 	defer srv.Close()
-	fmt.Fprintf(env.Err, "echo: listening at %s (Ctrl-C to stop)\n", srv.URL())
+	fmt.Fprintf(env.Err, "echo: listening at %s (bound to %s; Ctrl-C to stop)\n", srv.URL(), srv.Addr())
 	for {
 		select {
 		case <-ctx.Done():
@@ -192,11 +192,11 @@ func listenFailure(addr string, err error) error {
 	_, port, _ := net.SplitHostPort(addr)
 	switch {
 	case errors.Is(err, echo.ErrAddrInUse):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
 	case errors.Is(err, echo.ErrPortForbidden):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
 	}
 	return usagef("echo serve: --addr: %v", err)
 }

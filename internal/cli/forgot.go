@@ -42,9 +42,12 @@ changes the password.`,
   SFECHO_OTP=123456 SFECHO_NEW_PASSWORD="$NEWPW" sfecho forgot-password --username alice@example.com --skip-init`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
+			in.str("username", "SFECHO_USERNAME", &o.Username)
+			o.init.resolve(in)
 			if o.InitOnly && o.SkipInit {
 				return usagef("--init-only and --skip-init exclude each other")
 			}
@@ -55,7 +58,7 @@ changes the password.`,
 	o.app.addFlags(fs)
 	// The forgot-password endpoint takes no app: these flags mean nothing
 	// here (they stay accepted, so a shared profile or script still works).
-	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method"} {
+	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method", "challenge-method", "trust-community-url"} {
 		_ = fs.MarkHidden(f)
 	}
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")
@@ -76,7 +79,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 	if err != nil || format == "token" || format == "env" {
 		return usagef("forgot-password -o must be json or text")
 	}
-	user, err := username(env, o.Username, o.app.prof)
+	user, err := username(env, o.Username)
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(ctx, env, flow.MethodEmail, map[bool]string{false: "--skip-init"}[o.SkipInit])
+	otp, err := readOTP(ctx, env, flow.MethodEmail, o.SkipInit, "--skip-init")
 	if err != nil {
 		return err
 	}

@@ -87,14 +87,14 @@ func writeGitHub(env *Env, tok *flow.Token) error {
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
-		return &exitError{code: ExitUsage, msg: fmt.Sprintf("open $%s: %v", githubOutputEnv, err)}
+		return fail(ExitUsage, fmt.Sprintf("open $%s: %v", githubOutputEnv, err), "", err)
 	}
 	if _, err := io.WriteString(f, outputs); err != nil {
 		f.Close()
-		return &exitError{code: ExitError, msg: fmt.Sprintf("write $%s: %v", githubOutputEnv, err)}
+		return fail(ExitError, fmt.Sprintf("write $%s: %v", githubOutputEnv, err), "", err)
 	}
 	if err := f.Close(); err != nil {
-		return &exitError{code: ExitError, msg: fmt.Sprintf("write $%s: %v", githubOutputEnv, err)}
+		return fail(ExitError, fmt.Sprintf("write $%s: %v", githubOutputEnv, err), "", err)
 	}
 	_, err = fmt.Fprintf(env.Err, "sfecho: step outputs access_token, instance_url and community_url written to $%s (masked in logs)\n", githubOutputEnv)
 	return err

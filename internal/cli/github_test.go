@@ -62,7 +62,7 @@ func checkGitHubStdout(t *testing.T, te *testEnv, secrets ...string) {
 
 func TestGitHubOutputLogin(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
 	code, outputs := githubRun(t, te, "login", "--site", ts.URL, "--client-id", testClient, "--username", testUser,
@@ -88,7 +88,7 @@ func TestGitHubOutputLogin(t *testing.T) {
 
 func TestGitHubOutputTokenAndRefresh(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	code, outputs := githubRun(t, te, "token", "-o", "github")
@@ -106,8 +106,8 @@ func TestGitHubOutputTokenAndRefresh(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("refresh -o github: exit %d\n%s", code, te.stderr)
 	}
-	if rc.n.Load() != 1 {
-		t.Errorf("refresh made %d refresh grants; want 1", rc.n.Load())
+	if n := ts.Grants("refresh_token"); n != 1 {
+		t.Errorf("refresh made %d refresh grants; want 1", n)
 	}
 	s = te.session(t, "default")
 	if s.AccessToken == at {
@@ -121,7 +121,7 @@ func TestGitHubOutputTokenAndRefresh(t *testing.T) {
 
 func TestGitHubOutputNeedsGitHubOutputFile(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
 	before := ts.Requests()

@@ -47,7 +47,7 @@ func keyHelp() string {
 func loadConfig(env *Env) (*config.File, error) {
 	f, err := config.Load(configPath(env))
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error()}
+		return nil, &Error{Code: ExitUsage, Msg: err.Error()}
 	}
 	return f, nil
 }
@@ -62,7 +62,7 @@ func editConfig(env *Env, edit func(*config.File) error) error {
 		return err
 	}
 	if err := f.Save(configPath(env)); err != nil {
-		return &exitError{code: ExitUsage, msg: err.Error()}
+		return &Error{Code: ExitUsage, Msg: err.Error()}
 	}
 	return nil
 }

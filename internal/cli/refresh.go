@@ -48,18 +48,18 @@ func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
 			return err
 		}
 	}
-	st, err := openStore(env, o.sess.Store)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	s, _, err := freshSession(ctx, env, &o.sess, st, true)
+	s, _, err := m.Valid(ctx, true)
 	if err != nil {
-		return err
+		return sessionError(err, o.sess.app.Profile)
 	}
 	if o.Output != "" {
 		return writeSession(env, o.Output, s)
 	}
-	exp, src := expiry(s, o.sess.Lifetime)
+	exp, src := m.Expiry(s)
 	fmt.Fprintf(env.Err, "sfecho: refreshed profile %s; the access token is valid until %s (%s)\n",
 		o.sess.app.Profile, exp.Local().Format(time.RFC3339), describeSource(src))
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/session"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -44,41 +45,31 @@ no longer knows exits 3.`,
 }
 
 func runRevoke(ctx context.Context, env *Env, o *revokeOptions) error {
-	st, err := openStore(env, o.sess.Store)
+	profile := o.sess.app.Profile
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	unlock, err := lockProfile(ctx, env, o.sess.app.Profile)
+	var what string
+	_, err = m.Update(ctx, func(s *store.Session) (session.Action, error) {
+		var token string
+		what, token = revokeTarget(s, o.AccessToken)
+		if token == "" {
+			return session.Keep, session.ErrRevoked // nothing left to revoke
+		}
+		err := revoke(ctx, m, s, token)
+		if err != nil && !errors.Is(err, flow.ErrTokenInvalid) {
+			return session.Keep, err
+		}
+		// Revoked, or already dead at the site: either way the saved copy
+		// must not be handed out again by sfecho token.
+		session.ForgetTokens(s, o.AccessToken && s.RefreshToken != "")
+		return session.Save, err
+	})
 	if err != nil {
-		return err
+		return sessionError(err, profile)
 	}
-	defer unlock()
-	s, err := loadSession(st, o.sess.app.Profile)
-	if err != nil {
-		return err
-	}
-	what, token := revokeTarget(s, o.AccessToken)
-	if token == "" {
-		return revokedSession(o.sess.app.Profile) // nothing left to revoke
-	}
-	c, err := clientFor(env, &o.sess, s)
-	if err != nil {
-		return err
-	}
-	err = c.Revoke(ctx, s.CommunityURL, token)
-	if err != nil && !errors.Is(err, flow.ErrTokenInvalid) {
-		return err
-	}
-	// Revoked, or already dead at the site: either way the saved copy must
-	// not be handed out again by sfecho token.
-	forgetTokens(s, o.AccessToken && s.RefreshToken != "")
-	if serr := st.Save(s); serr != nil {
-		return storeError(fmt.Errorf("save session: %w", serr), o.sess.app.Profile)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, o.sess.app.Profile)
+	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, profile)
 	return nil
 }
 

@@ -52,7 +52,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 0, "access-token lifetime (default 2h); short values exercise sfecho token's refresh")
 	fs.BoolVar(&o.NoIntrospect, "no-introspect", false, "answer 404 at the introspection endpoint")
 	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
-	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers the HTML login page)")
+	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers invalid_client \"code credential flow not enabled\")")
 	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
 	return cmd

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sfecho/sfecho/internal/session"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -64,20 +65,20 @@ type sessionStatus struct {
 }
 
 func runStatus(_ context.Context, env *Env, o *statusOptions) error {
-	st, err := openStore(env, o.sess.Store)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	s, err := st.Load(o.sess.app.Profile)
+	s, err := m.Load()
 	if err != nil {
-		if o.JSON && errors.Is(err, store.ErrNotFound) {
+		if o.JSON && errors.Is(err, session.ErrNoSession) {
 			// Scripts piping to jq still get an object to read.
-			b, _ := json.MarshalIndent(map[string]string{"profile": o.sess.app.Profile, "store": st.Name(), "state": "none"}, "", "  ")
+			b, _ := json.MarshalIndent(map[string]string{"profile": o.sess.app.Profile, "store": m.Store.Name(), "state": "none"}, "", "  ")
 			fmt.Fprintf(env.Out, "%s\n", b)
 		}
-		return storeError(err, o.sess.app.Profile)
+		return sessionError(err, o.sess.app.Profile)
 	}
-	ss := statusOf(s, st.Name(), env.Now(), &o.sess)
+	ss := statusOf(s, m)
 	if o.JSON {
 		b, _ := json.MarshalIndent(ss, "", "  ")
 		_, err = fmt.Fprintf(env.Out, "%s\n", b)
@@ -85,29 +86,30 @@ func runStatus(_ context.Context, env *Env, o *statusOptions) error {
 		err = writeStatus(env, ss)
 	}
 	if err == nil && ss.State == "revoked" {
-		return &silentExit{code: ExitNoSession} // not logged in (any more)
+		return &Error{Code: ExitNoSession, Silent: true} // not logged in (any more)
 	}
 	return err
 }
 
-func statusOf(s *store.Session, storeName string, now time.Time, o *sessionOptions) sessionStatus {
-	exp, src := expiry(s, o.Lifetime)
+func statusOf(s *store.Session, m *session.Manager) sessionStatus {
+	now := m.Now()
+	exp, src := m.Expiry(s)
 	state := "valid"
 	switch {
-	case s.AccessToken == "" && s.RefreshToken == "":
+	case session.Revoked(s):
 		state, exp = "revoked", now
 	case s.AccessToken == "":
 		state = "expired"
 	case !now.Before(exp):
 		state = "expired"
-	case needsRefresh(s, now, o):
+	case m.NeedsRefresh(s):
 		state = "expiring"
 	}
 	if state == "revoked" {
 		src = ""
 	}
 	return sessionStatus{
-		Profile: s.Profile, Store: storeName, State: state, Site: s.Site, ClientID: s.ClientID,
+		Profile: s.Profile, Store: m.Store.Name(), State: state, Site: s.Site, ClientID: s.ClientID,
 		Username: s.Username, Scope: s.Scope, InstanceURL: s.InstanceURL, CommunityURL: s.CommunityURL,
 		TokenFormat: s.TokenFormat, AccessToken: maskToken(s.AccessToken), Refreshable: s.RefreshToken != "",
 		IssuedAt: s.IssuedAt, ExpiresAt: exp.UTC(), ExpirySource: src,
@@ -133,7 +135,11 @@ func writeStatus(env *Env, ss sessionStatus) error {
 		row("access token", ss.AccessToken)
 		row("issued", ss.IssuedAt.Local().Format(time.RFC3339))
 		row("expires", ss.ExpiresAt.Local().Format(time.RFC3339)+" ("+describeSource(ss.ExpirySource)+")")
-		row("refresh token", map[bool]string{true: "saved", false: "none: log in again when the access token expires"}[ss.Refreshable])
+		refresh := "none: log in again when the access token expires"
+		if ss.Refreshable {
+			refresh = "saved"
+		}
+		row("refresh token", refresh)
 	}
 	_, err := fmt.Fprint(env.Out, b.String())
 	return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -50,13 +51,13 @@ func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
 	if err := checkSessionFormat(o.Output); err != nil {
 		return err
 	}
-	st, err := openStore(env, o.sess.Store)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	s, _, err := freshSession(ctx, env, &o.sess, st, false)
+	s, _, err := m.Valid(ctx, false)
 	if err != nil {
-		return err
+		return sessionError(err, o.sess.app.Profile)
 	}
 	return writeSession(env, o.Output, s)
 }
@@ -91,4 +92,15 @@ func writeSession(env *Env, format string, s *store.Session) error {
 	}
 	_, err := fmt.Fprintln(env.Out, s.AccessToken)
 	return err
+}
+
+// sessionToken returns s as a flow.Token, for the output writers.
+func sessionToken(s *store.Session) *flow.Token {
+	tok, err := flow.ParseToken(s.Token)
+	if err != nil {
+		tok = &flow.Token{Raw: s.Token}
+	}
+	tok.AccessToken, tok.RefreshToken = s.AccessToken, s.RefreshToken
+	tok.InstanceURL, tok.CommunityURL = s.InstanceURL, s.CommunityURL
+	return tok
 }

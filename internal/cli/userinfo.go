@@ -6,6 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/session"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // userinfoOptions are the inputs of sfecho userinfo.
@@ -36,29 +38,33 @@ if the site refuses it.`,
 }
 
 func runUserinfo(ctx context.Context, env *Env, o *userinfoOptions) error {
-	st, err := openStore(env, o.sess.Store)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	s, refreshed, err := freshSession(ctx, env, &o.sess, st, false)
+	s, refreshed, err := m.Valid(ctx, false)
 	if err != nil {
-		return err
+		return sessionError(err, o.sess.app.Profile)
 	}
-	c, err := clientFor(env, &o.sess, s)
-	if err != nil {
-		return err
-	}
-	raw, err := c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
+	raw, err := userinfo(ctx, m, s)
 	if flow.KindOf(err) == flow.KindNoSession && !refreshed && s.RefreshToken != "" {
 		// The site refused a token we thought valid (revoked, or a shorter
 		// session timeout than assumed): refresh once and retry (errors.md U1).
-		if s, _, err = freshSession(ctx, env, &o.sess, st, true); err != nil {
-			return err
+		if s, _, err = m.Valid(ctx, true); err != nil {
+			return sessionError(err, o.sess.app.Profile)
 		}
-		raw, err = c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
+		raw, err = userinfo(ctx, m, s)
 	}
 	if err != nil {
 		return err
 	}
 	return writeJSON(env.Out, raw)
+}
+
+func userinfo(ctx context.Context, m *session.Manager, s *store.Session) ([]byte, error) {
+	c, err := m.Client(s)
+	if err != nil {
+		return nil, err
+	}
+	return c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
 }

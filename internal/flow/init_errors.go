@@ -9,7 +9,7 @@ import (
 )
 
 // Advice lines of errors.md §I. The "…None" variants say which input was
-// missing when sfecho sent none (issue 3: "say which").
+// missing when sfecho sent none (a user must learn which one to supply).
 const (
 	adviceRecaptcha         = `the site requires reCAPTCHA: send a fresh token, or have the admin use "Require authentication" instead` // I1
 	adviceRecaptchaNone     = "the site requires reCAPTCHA: pass a fresh token with --recaptcha or SFECHO_RECAPTCHA (Enterprise: --recaptcha-enterprise)"

@@ -39,10 +39,14 @@ type Session struct {
 	// at login, so that a refresh hours later trusts the same CA and sends
 	// the secret of a private app. PrivateClient records that the app had a
 	// secret, from a file or from SFECHO_CLIENT_SECRET.
-	CAFile           string    `json:"ca_file,omitempty"`
-	ClientSecretFile string    `json:"client_secret_file,omitempty"`
-	PrivateClient    bool      `json:"private_client,omitempty"`
-	IssuedAt         time.Time `json:"issued_at"`
+	CAFile           string `json:"ca_file,omitempty"`
+	ClientSecretFile string `json:"client_secret_file,omitempty"`
+	PrivateClient    bool   `json:"private_client,omitempty"`
+	// TrustedCommunityURLs are the --trust-community-url values of the
+	// login, so that refreshes keep sending to a community URL the user
+	// trusted explicitly.
+	TrustedCommunityURLs []string  `json:"trusted_community_urls,omitempty"`
+	IssuedAt             time.Time `json:"issued_at"`
 	// Expiry is when the access token stops working; zero means unknown.
 	// Salesforce sends no expires_in (protocol.md §2), so it is learnt from
 	// introspection, a JWT's exp, or a configured lifetime; ExpirySource
@@ -64,6 +68,9 @@ type Store interface {
 	Delete(profile string) error
 	// Name is the backend's name as the --store flag spells it.
 	Name() string
+	// Dir is the directory the backend keeps its files in; the profile's
+	// cross-process lock ([Lock]) lives there too.
+	Dir() string
 }
 
 // maxProfileLen bounds profile names; they become file names and keyring keys.
