@@ -66,6 +66,7 @@ Start with:  sfecho demo
 	} {
 		root.AddCommand(add(env))
 	}
+	addProfileCompletion(root, env)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Example = "  source <(sfecho completion bash)\n  sfecho completion zsh > \"${fpath[1]}/_sfecho\"\n  sfecho completion fish | source"

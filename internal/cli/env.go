@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -35,11 +34,13 @@ type Env struct {
 	OpenBrowser func(url string) error
 	Now         func() time.Time
 	// ConfigDir holds config.toml and saved sessions
-	// (os.UserConfigDir()/sfecho).
+	// ($SFECHO_CONFIG_DIR, else os.UserConfigDir()/sfecho).
 	ConfigDir string
 	// Exe is the sfecho binary, for commands that start themselves.
 	Exe             string
 	Version, Commit string
+	// Date is the build date stamped by the release build (RFC 3339).
+	Date string
 
 	stdin          *bufio.Reader
 	warnedInsecure bool // --insecure warns once per run, however many clients
@@ -48,10 +49,6 @@ type Env struct {
 
 // System returns the Env of the real process.
 func System(version, commit string) *Env {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
 	exe, _ := os.Executable()
 	// The launcher's own chatter ("www-browser: not found") stays off both
 	// streams: sfecho prints the URL and says itself when no browser starts.
@@ -63,7 +60,7 @@ func System(version, commit string) *Env {
 		Getenv:      os.Getenv,
 		OpenBrowser: browser.OpenURL,
 		Now:         time.Now,
-		ConfigDir:   filepath.Join(dir, "sfecho"),
+		ConfigDir:   resolveConfigDir(os.Getenv), // SFECHO_CONFIG_DIR or os.UserConfigDir()/sfecho
 		Exe:         exe,
 		Version:     version, Commit: commit,
 	}

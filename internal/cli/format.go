@@ -56,6 +56,9 @@ func (o *output) resolve(env *Env) (string, error) {
 		return "", usagef("-o must be %s, not %q", orList(o.formats), f)
 	}
 	env.jsonErrors = o.Value == "json"
+	if f == "github" {
+		return f, checkGitHubOutput(env)
+	}
 	return f, nil
 }
 

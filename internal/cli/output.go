@@ -25,6 +25,8 @@ func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 		return err
 	case "env":
 		return writeEnv(env.Out, tok)
+	case "github":
+		return writeGitHub(env, tok)
 	}
 	if err := writeText(env.Out, tok, user); err != nil {
 		return err

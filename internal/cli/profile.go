@@ -16,7 +16,8 @@ func newProfileCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "List, show and edit the named profiles of the config file",
-		Long: `Profiles are tables in the config file (` + "`os.UserConfigDir()/sfecho/config.toml`" + `) that hold
+		Long: `Profiles are tables in the config file (` + "`os.UserConfigDir()/sfecho/config.toml`" + `, or
+config.toml in $SFECHO_CONFIG_DIR) that hold
 settings for --profile NAME (or SFECHO_PROFILE). Flags beat SFECHO_* variables, which beat
 the profile, which beats the default. The file holds no secrets.
 

@@ -38,7 +38,7 @@ Without -o it prints one line on stderr saying until when the new token is valid
 	}
 	o.sess.addFlags(cmd, withLifetime)
 	o.out.addFlag(cmd, "", sessionFormats...)
-	cmd.Flag("output").Usage = "print the new token: token, header, env, json or text (default: nothing on stdout, one line on stderr)"
+	cmd.Flag("output").Usage = "print the new token: token, header, env, json, text or github (default: nothing on stdout, one line on stderr)"
 	return cmd
 }
 

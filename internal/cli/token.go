@@ -64,7 +64,7 @@ func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
 
 // sessionFormats are the -o values of the commands that print a saved
 // session's token.
-var sessionFormats = []string{"token", "header", "env", "json", "text"}
+var sessionFormats = []string{"token", "header", "env", "json", "text", "github"}
 
 // writeSession prints s's token in format: the bare access token, an
 // Authorization header line, export lines for eval, the token response
@@ -81,6 +81,8 @@ func writeSession(env *Env, format string, s *store.Session) error {
 		return writeJSON(env.Out, sessionToken(s).Raw)
 	case "text":
 		return writeText(env.Out, sessionToken(s), s.Username)
+	case "github":
+		return writeGitHub(env, sessionToken(s))
 	}
 	_, err := fmt.Fprintln(env.Out, s.AccessToken)
 	return err

@@ -51,7 +51,7 @@ func (o *resultOptions) resolve(in layers) error {
 }
 
 // tokenFormats are the -o values of the commands that end in tokens.
-var tokenFormats = []string{"json", "token", "env", "text"}
+var tokenFormats = []string{"json", "token", "env", "text", "github"}
 
 func captureMode(s string) (flow.Capture, error) {
 	switch c := flow.Capture(s); c {
