@@ -24,3 +24,13 @@ func (s *Site) routes() []route {
 		{"/id/keys", EndpointKeys, s.keys},
 	}
 }
+
+// restRoutes are the REST API: each serves every path below its own, both
+// under the prefix (the site, sfdc_community_url) and at the origin's root
+// (the org, instance_url).
+func (s *Site) restRoutes() []route {
+	return []route{
+		{"/services/data", EndpointData, s.data},
+		{"/services/apexrest", EndpointApexREST, s.apexREST},
+	}
+}

@@ -107,6 +107,9 @@ type Config struct {
 	// IntrospectDisabled makes the introspect endpoint 404, so clients fall
 	// back to a configured session lifetime.
 	IntrospectDisabled bool
+	// QueryBatchSize is how many records a REST query answers at a time
+	// before nextRecordsUrl; 0 means 2000, Salesforce's default.
+	QueryBatchSize int
 }
 
 // Flow is one headless init flow's site settings (NetworkAuthApiSettings).
@@ -148,6 +151,7 @@ const (
 	DefaultAccessTokenTTL = 2 * time.Hour
 	DefaultOTPTTL         = 10 * time.Minute
 	DefaultMaxOTPAttempts = 5
+	DefaultQueryBatchSize = 2000
 )
 
 // DefaultScopes are the app's selected scopes when Config.Scopes is nil.
@@ -197,6 +201,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxOTPAttempts <= 0 {
 		cfg.MaxOTPAttempts = DefaultMaxOTPAttempts
 	}
+	if cfg.QueryBatchSize <= 0 {
+		cfg.QueryBatchSize = DefaultQueryBatchSize
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -240,6 +247,9 @@ type handlerFunc = func(http.ResponseWriter, *http.Request)
 // route maps a request path to an endpoint name (the key of Config.Fail)
 // and its handler; nil when nothing is served there.
 func (s *Site) route(path string) (string, handlerFunc) {
+	if name, h := s.restRoute(path); h != nil {
+		return name, h
+	}
 	rest, ok := strings.CutPrefix(path, s.cfg.PathPrefix)
 	if !ok || !strings.HasPrefix(rest, "/") {
 		return "", nil
@@ -272,7 +282,9 @@ const (
 	EndpointForgot       = "forgot_password"
 	EndpointDiscovery    = "openid-configuration"
 	EndpointKeys         = "keys"
-	EndpointAny          = "*" // matches every endpoint without its own entry
+	EndpointData         = "data"     // the REST API: /services/data/...
+	EndpointApexREST     = "apexrest" // /services/apexrest/..., an echo
+	EndpointAny          = "*"        // matches every endpoint without its own entry
 )
 
 // siteURL is the site's URL as seen by this request: scheme, host, prefix.
