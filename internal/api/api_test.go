@@ -185,7 +185,7 @@ func TestVersionDiscoveredOnce(t *testing.T) {
 	})
 	c.Version = ""
 	var remembered []string
-	c.Remember = func(v string) { remembered = append(remembered, v) }
+	c.Remember = func(_ context.Context, v string) { remembered = append(remembered, v) }
 	for range 2 {
 		resp, err := c.Do(t.Context(), &Request{Path: "limits"})
 		if err != nil || string(resp.Body) != "/services/data/v63.0/limits" {

@@ -41,7 +41,7 @@ type Client struct {
 	Version string
 	// Remember, when set, receives a version learnt from the site, once,
 	// so that the caller can save it for the next run.
-	Remember func(version string)
+	Remember func(ctx context.Context, version string)
 }
 
 // Request is one API call.
@@ -75,27 +75,48 @@ type Response struct {
 // maxBody caps what is read of an answer.
 const maxBody = 64 << 20
 
-// Do makes the call: it resolves the path (asking the site for its API
-// version when a bare path needs one and none is known), sends the token,
-// and after a 401 refreshes once and retries once. A non-2xx answer is
-// returned together with a *[flow.Error]; errors from [Tokens] are returned
-// unchanged.
+// Do makes the call: it checks the path, takes a token (a dead session
+// stops here, before any request), asks the site for its API version when
+// a bare path needs one and none is known, sends the call, and after a 401
+// refreshes once and retries once. A non-2xx answer is returned together
+// with a *[flow.Error]; errors from [Tokens] are returned unchanged.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	u, _, err := c.resolve(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return c.send(ctx, req, u)
+	resp, _, err := c.first(ctx, req)
+	return resp, err
 }
 
-// send calls u with a token, and after a 401 refreshes and calls it again,
-// once: a 401 means nothing was done, so the retry is safe for every
-// method (errors.md U2).
+// first is [Client.Do], also returning the base URL the call went under.
+func (c *Client) first(ctx context.Context, req *Request) (*Response, *url.URL, error) {
+	u, base, bare, err := c.target(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := c.Tokens.Token(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u == nil {
+		if u, err = c.versioned(ctx, base, bare); err != nil {
+			return nil, nil, err
+		}
+	}
+	resp, err := c.call(ctx, req, u, tok)
+	return resp, base, err
+}
+
+// send calls u with a fresh token.
 func (c *Client) send(ctx context.Context, req *Request, u *url.URL) (*Response, error) {
 	tok, err := c.Tokens.Token(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return c.call(ctx, req, u, tok)
+}
+
+// call calls u with tok, and after a 401 refreshes and calls it again,
+// once: a 401 means nothing was done, so the retry is safe for every
+// method (errors.md U2).
+func (c *Client) call(ctx context.Context, req *Request, u *url.URL, tok string) (*Response, error) {
 	resp, err := c.roundTrip(ctx, req, u, tok)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if tok, err = c.Tokens.Refresh(ctx); err != nil {

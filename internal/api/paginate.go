@@ -34,11 +34,7 @@ func Records(body []byte) (records []json.RawMessage, next string, ok bool) {
 // community or instance host; another host is refused (exit 7), and so is
 // a URL the site already sent, which would loop.
 func (c *Client) Paginate(ctx context.Context, req *Request, page func(*Response) error) (*Response, error) {
-	u, base, err := c.resolve(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.send(ctx, req, u)
+	resp, base, err := c.first(ctx, req)
 	seen := map[string]bool{}
 	next := &Request{Method: http.MethodGet, Header: req.Header.Clone(), Instance: req.Instance}
 	next.Header.Del("Content-Type")
@@ -58,7 +54,8 @@ func (c *Client) Paginate(ctx context.Context, req *Request, page func(*Response
 				Description: "the site sent the same nextRecordsUrl twice; stopping"}
 		}
 		seen[nextURL] = true
-		if u, err = c.siteURL(base, nextURL); err != nil {
+		u, err := c.siteURL(base, nextURL)
+		if err != nil {
 			return nil, err
 		}
 		resp, err = c.send(ctx, next, u)

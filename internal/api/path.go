@@ -34,38 +34,54 @@ func ParseVersion(s string) (string, error) {
 }
 
 // resolve returns the URL of req and the base (community or instance URL)
-// it lies under. A full URL must be on one of the two hosts.
+// it lies under, asking the site for its API version if need be.
 func (c *Client) resolve(ctx context.Context, req *Request) (u, base *url.URL, err error) {
+	u, base, bare, err := c.target(req)
+	if err == nil && u == nil {
+		u, err = c.versioned(ctx, base, bare)
+	}
+	return u, base, err
+}
+
+// target checks req's path without a request. It returns the URL and its
+// base, or for a bare path a nil URL and the path still to be put under
+// /services/data/vNN.N/. A full URL must be on one of the two hosts.
+func (c *Client) target(req *Request) (u, base *url.URL, bare string, err error) {
 	p := strings.TrimSpace(req.Path)
 	base = c.Community
 	if req.Instance {
 		if base = c.Instance; base == nil {
-			return nil, nil, flow.UsageError("--instance: the saved session has no instance_url")
+			return nil, nil, "", flow.UsageError("--instance: the saved session has no instance_url")
 		}
 	}
 	switch {
 	case p == "":
-		return nil, nil, flow.UsageError("no API path given")
+		return nil, nil, "", flow.UsageError("no API path given")
 	case hasScheme(p):
 		u, err = url.Parse(escape(p))
 		if err != nil || u.Host == "" {
-			return nil, nil, flow.UsageError("%q is not a URL", flow.OneLine(p))
+			return nil, nil, "", flow.UsageError("%q is not a URL", flow.OneLine(p))
 		}
 		if base = c.owner(u); base == nil || u.User != nil {
-			return nil, nil, &flow.Error{Op: "api", Kind: flow.KindUsage,
+			return nil, nil, "", &flow.Error{Op: "api", Kind: flow.KindUsage,
 				Description: "refusing " + flow.OneLine(u.Redacted()) + ": the access token is sent only to " + c.hosts(),
 				Advice:      "give a path such as /services/data/v62.0/ or sobjects/Account, or a URL on " + c.hosts()}
 		}
-		return u, base, nil
+		return u, base, "", nil
 	case !strings.HasPrefix(p, "/"):
-		v, err := c.version(ctx, base)
-		if err != nil {
-			return nil, nil, err
-		}
-		p = "/services/data/v" + v + "/" + p
+		return nil, base, p, nil
 	}
 	u, err = join(base, p)
-	return u, base, err
+	return u, base, "", err
+}
+
+// versioned puts a bare path under /services/data/vNN.N/.
+func (c *Client) versioned(ctx context.Context, base *url.URL, bare string) (*url.URL, error) {
+	v, err := c.version(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	return join(base, "/services/data/v"+v+"/"+bare)
 }
 
 // hasScheme reports whether p is a full http(s) URL.
@@ -176,7 +192,7 @@ func (c *Client) version(ctx context.Context, base *url.URL) (string, error) {
 	}
 	c.Version = v
 	if c.Remember != nil {
-		c.Remember(v)
+		c.Remember(ctx, v)
 	}
 	return v, nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -35,10 +36,33 @@ type restError struct {
 	Fields    []string `json:"fields,omitempty"`
 }
 
+// writeREST answers status with v as JSON, as the REST API writes it:
+// "&", "<" and ">" as they are, not as \u0026 (Go's default).
+func writeREST(w http.ResponseWriter, status int, v any) {
+	b, err := marshalREST(v)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, []restError{{Message: "cannot encode the answer", ErrorCode: "UNKNOWN_EXCEPTION"}})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func marshalREST(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // failREST answers status with a one-entry REST error array, the shape every
 // REST API error has: [{"message":…,"errorCode":…}].
 func failREST(w http.ResponseWriter, status int, code, msg string, fields ...string) {
-	writeJSON(w, status, []restError{{Message: msg, ErrorCode: code, Fields: fields}})
+	writeREST(w, status, []restError{{Message: msg, ErrorCode: code, Fields: fields}})
 }
 
 // notFoundREST is the REST API's 404 for an unknown resource or record.
@@ -146,7 +170,7 @@ func (s *Site) versions(w http.ResponseWriter, r *http.Request) {
 	for i, av := range apiVersions {
 		out[i] = APIVersion{Label: av.label, URL: "/services/data/v" + av.version, Version: av.version}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeREST(w, http.StatusOK, out)
 }
 
 // resources serves GET /services/data/vNN.N/: the resources of a version.
@@ -160,7 +184,7 @@ func (s *Site) resources(w http.ResponseWriter, r *http.Request, v string) {
 		"search", "sobjects", "tooling", "ui-api"} {
 		m[k] = base + k
 	}
-	writeJSON(w, http.StatusOK, m)
+	writeREST(w, http.StatusOK, m)
 }
 
 // describeGlobal serves GET sobjects: the objects the site knows.
@@ -168,7 +192,7 @@ func (s *Site) describeGlobal(w http.ResponseWriter, r *http.Request) {
 	if !getOnly(w, r) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"encoding": "UTF-8", "maxBatchSize": 200,
+	writeREST(w, http.StatusOK, map[string]any{"encoding": "UTF-8", "maxBatchSize": 200,
 		"sobjects": []map[string]any{{"name": "Account", "label": "Account", "keyPrefix": "001",
 			"queryable": true, "createable": true, "updateable": true}}})
 }
@@ -183,7 +207,7 @@ func (s *Site) chatterMe(w http.ResponseWriter, r *http.Request, t tokenView, v 
 		u = *t.user
 	}
 	m := &member{User: u}
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeREST(w, http.StatusOK, map[string]any{
 		"id": t.userID, "username": u.Username, "firstName": u.FirstName, "lastName": u.LastName,
 		"name": fullName(m), "displayName": fullName(m), "communityNickname": nickname(m),
 		"email": u.Email, "isActive": true, "type": "User", "userType": "Portal",
@@ -210,7 +234,7 @@ func (s *Site) apexREST(w http.ResponseWriter, r *http.Request) {
 		body = string(b)
 	}
 	q := map[string][]string(r.URL.Query())
-	writeJSON(w, http.StatusOK, map[string]any{"method": r.Method, "path": rest, "query": q,
+	writeREST(w, http.StatusOK, map[string]any{"method": r.Method, "path": rest, "query": q,
 		"body": body, "userId": t.userID})
 }
 

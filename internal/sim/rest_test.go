@@ -177,7 +177,7 @@ func TestRESTQueryClauses(t *testing.T) {
 	}
 	st, b := get("SELECT Name FROM Account WHERE Industry = 'energy'")
 	wantREST(t, st, b, 200, "")
-	if !strings.Contains(string(b), `"totalSize":1,"done":true,"records":[{"attributes"`) || !strings.Contains(string(b), "United Oil") {
+	if !strings.Contains(string(b), `"totalSize":1,"done":true,"records":[{"attributes"`) || !strings.Contains(string(b), `"Name":"United Oil & Gas Corp."`) {
 		t.Errorf("WHERE: %s", b)
 	}
 	st, b = get("SELECT Name FROM Account ORDER BY Name DESC LIMIT 2")

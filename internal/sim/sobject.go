@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -77,8 +76,8 @@ func (r record) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(r.vals[i])
+		kb, _ := marshalREST(k)
+		vb, err := marshalREST(r.vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +109,7 @@ func (s *Site) sobject(w http.ResponseWriter, r *http.Request, v, sub string) {
 	}
 	switch {
 	case id == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		writeJSON(w, http.StatusOK, map[string]any{
+		writeREST(w, http.StatusOK, map[string]any{
 			"objectDescribe": map[string]any{"name": "Account", "label": "Account", "keyPrefix": "001",
 				"urls": map[string]string{"sobject": "/services/data/v" + v + "/sobjects/Account",
 					"rowTemplate": "/services/data/v" + v + "/sobjects/Account/{ID}"}},
@@ -154,7 +153,7 @@ func (s *Site) getAccount(w http.ResponseWriter, r *http.Request, v, id string) 
 		notFoundREST(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeREST(w, http.StatusOK, rec)
 }
 
 // createAccount answers 201 {"id","success","errors"}.
@@ -177,7 +176,7 @@ func (s *Site) createAccount(w http.ResponseWriter, r *http.Request) {
 	a["Id"] = id
 	s.st.accounts = append(s.st.accounts, a)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "success": true, "errors": []any{}})
+	writeREST(w, http.StatusCreated, map[string]any{"id": id, "success": true, "errors": []any{}})
 }
 
 // updateAccount answers 204 with no body.

@@ -342,7 +342,7 @@ func (s *Site) query(w http.ResponseWriter, r *http.Request, t tokenView, v stri
 	s.mu.Lock()
 	res := s.page(&cursor{records: sq.run(s.st.accounts, v), userID: t.userID, version: v}, "", 0)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, res)
+	writeREST(w, http.StatusOK, res)
 }
 
 // queryMore serves GET query/{locator}-{offset}: the batch at offset. A
@@ -366,7 +366,7 @@ func (s *Site) queryMore(w http.ResponseWriter, r *http.Request, t tokenView, su
 		failREST(w, http.StatusBadRequest, "INVALID_QUERY_LOCATOR", "invalid query locator")
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeREST(w, http.StatusOK, res)
 }
 
 // page returns c's batch at offset, opening a locator for the rest or
