@@ -61,7 +61,7 @@ Start with:  sfecho demo
 	root.SetFlagErrorFunc(flagError)
 	for _, add := range []func(*Env) *cobra.Command{
 		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
-		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, // sessions
+		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, newAPICmd, // sessions
 		newEchoCmd, newDemoCmd, newSimCmd, newPKCECmd, newVersionCmd, // tools
 	} {
 		root.AddCommand(add(env))

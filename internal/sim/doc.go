@@ -57,6 +57,20 @@
 //     governed by a [Flow] in Config.
 //   - GET /.well-known/openid-configuration and /id/keys (the JWKS that
 //     verifies id_tokens and JWT access tokens).
+//   - The REST API, under the prefix (sfdc_community_url) and also at the
+//     origin's root (instance_url): GET /services/data/ lists versions
+//     ([{"label","url","version"}], no session needed); under
+//     /services/data/vNN.N/ the resources map, query?q= over a fixed set
+//     of Accounts (SELECT fields FROM Account [WHERE f = 'x'] [ORDER BY f
+//     [ASC|DESC]] [LIMIT n]) in batches of Config.QueryBatchSize with
+//     nextRecordsUrl (query/01g…-2000), sobjects/Account (GET, POST 201
+//     {"id","success","errors"}), sobjects/Account/{id} (GET, PATCH 204,
+//     DELETE 204) and chatter/users/me; /services/apexrest/… echoes method,
+//     path, query and body. Errors are Salesforce's array
+//     [{"message","errorCode"}]: 404 NOT_FOUND, 400 MALFORMED_QUERY,
+//     INVALID_FIELD, INVALID_TYPE, REQUIRED_FIELD_MISSING, 405
+//     METHOD_NOT_ALLOWED; a missing, unknown, expired or revoked token (or
+//     one without the api scope) is 401 INVALID_SESSION_ID.
 //
 // Anything else is the site's HTML 404 page. The site never answers 5xx
 // unless a [Failure] asks it to.

@@ -30,6 +30,9 @@ func (s *Site) routes() []route {
 // route maps a request path to an endpoint name (the key of Config.Fail)
 // and its handler; nil when nothing is served there.
 func (s *Site) route(path string) (string, handlerFunc) {
+	if name, h := s.restRoute(path); h != nil {
+		return name, h
+	}
 	rest, ok := strings.CutPrefix(path, s.cfg.PathPrefix)
 	if !ok || !strings.HasPrefix(rest, "/") {
 		return "", nil
@@ -62,5 +65,17 @@ const (
 	EndpointForgot       = "forgot_password"
 	EndpointDiscovery    = "openid-configuration"
 	EndpointKeys         = "keys"
-	EndpointAny          = "*" // matches every endpoint without its own entry
+	EndpointData         = "data"     // the REST API: /services/data/...
+	EndpointApexREST     = "apexrest" // /services/apexrest/..., an echo
+	EndpointAny          = "*"        // matches every endpoint without its own entry
 )
+
+// restRoutes are the REST API: each serves every path below its own, both
+// under the prefix (the site, sfdc_community_url) and at the origin's root
+// (the org, instance_url).
+func (s *Site) restRoutes() []route {
+	return []route{
+		{"/services/data", EndpointData, s.data},
+		{"/services/apexrest", EndpointApexREST, s.apexREST},
+	}
+}

@@ -109,6 +109,9 @@ type Config struct {
 	// IntrospectDisabled makes the introspect endpoint 404, so clients fall
 	// back to a configured session lifetime.
 	IntrospectDisabled bool
+	// QueryBatchSize is how many records a REST query answers at a time
+	// before nextRecordsUrl; 0 means 2000, Salesforce's default.
+	QueryBatchSize int
 }
 
 // Flow is one headless init flow's site settings (NetworkAuthApiSettings).
@@ -158,6 +161,7 @@ const (
 	DefaultAccessTokenTTL = 2 * time.Hour
 	DefaultOTPTTL         = 10 * time.Minute
 	DefaultMaxOTPAttempts = 5
+	DefaultQueryBatchSize = 2000
 )
 
 // DefaultScopes are the app's selected scopes when Config.Scopes is nil.
@@ -206,6 +210,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.MaxOTPAttempts <= 0 {
 		cfg.MaxOTPAttempts = DefaultMaxOTPAttempts
+	}
+	if cfg.QueryBatchSize <= 0 {
+		cfg.QueryBatchSize = DefaultQueryBatchSize
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -56,6 +56,9 @@ type Session struct {
 	// says which ("introspect", "jwt", "lifetime").
 	Expiry       time.Time `json:"expiry,omitzero"`
 	ExpirySource string    `json:"expiry_source,omitempty"`
+	// APIVersion is the REST API version `sfecho api` learnt from the site
+	// (GET /services/data/, the newest), such as "62.0"; "" until asked.
+	APIVersion string `json:"api_version,omitempty"`
 	// Token is the whole token response as received, Salesforce's extra
 	// fields included, so that `-o json` can print all of it later.
 	Token   json.RawMessage `json:"token,omitempty"`
