@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/config"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // addProfileCompletion completes profile names from the config file: the
@@ -14,16 +16,23 @@ import (
 // already complete their arguments are left alone.
 func addProfileCompletion(root *cobra.Command, env *Env) {
 	names := func(toComplete string) []string {
-		f, err := config.Load(configPath(env))
-		if err != nil {
-			return nil
+		seen := map[string]bool{}
+		if f, err := config.Load(configPath(env)); err == nil {
+			for _, n := range f.Names() {
+				seen[n] = true
+			}
+		}
+		saved, _ := store.List(sessionsDir(env)) // a profile may exist only as a saved session
+		for _, s := range saved {
+			seen[s.Profile] = true
 		}
 		var out []string
-		for _, n := range f.Names() {
+		for n := range seen {
 			if strings.HasPrefix(n, toComplete) {
 				out = append(out, n)
 			}
 		}
+		sort.Strings(out)
 		return out
 	}
 	_ = root.RegisterFlagCompletionFunc("profile", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {

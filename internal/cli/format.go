@@ -174,3 +174,13 @@ func joinKey(prefix, k string) string {
 	}
 	return prefix + "." + k
 }
+
+// writeValue prints v as indented JSON.
+func writeValue(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}

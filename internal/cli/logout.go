@@ -26,7 +26,7 @@ func newLogoutCmd(env *Env) *cobra.Command {
 		Long: `Revoke the saved session's refresh token at the site (its access tokens go with it), then
 remove the saved session. A token the site already forgot counts as revoked. If the site
 cannot be reached the session is kept, so that logout can be retried; --force removes it
-anyway.`,
+anyway. With nothing saved, logout says so and exits 0, so a teardown can always run it.`,
 		Example: `  sfecho logout
   sfecho logout --profile ci --force`,
 		Args: cobra.NoArgs,
@@ -67,6 +67,11 @@ func runLogout(ctx context.Context, env *Env, o *logoutOptions) error {
 		return session.Delete, nil
 	})
 	var corrupt *store.CorruptError
+	if errors.Is(err, session.ErrNoSession) && !errors.Is(err, store.ErrInKeyring) {
+		// Teardown is idempotent: nothing saved is nothing to log out of.
+		fmt.Fprintf(env.Err, "sfecho: no saved session for profile %s: nothing to log out\n", profile)
+		return nil
+	}
 	if errors.As(err, &corrupt) {
 		// Nothing in it can be revoked; logging out still means removing it.
 		env.warnf("the saved session is damaged, so nothing was revoked at the site; removing it")

@@ -21,9 +21,9 @@ func TestProfileCommands(t *testing.T) {
 		{[]string{"profile", "set", "ci", "store", "keyring"}, 0, "", ""},
 		{[]string{"profile", "set", "ci", "min_valid", "10m"}, 0, "", ""},
 		{[]string{"profile", "set", "dev", "username", "alice@example.com"}, 0, "", ""},
-		{[]string{"profile", "list"}, 0, "ci\ndev\n", ""},
-		{[]string{"profile", "show", "ci"}, 0, "[profiles.\"ci\"]\nsite = \"https://acme.my.site.com/shop\"\nclient_id = \"3MVG9x\"\nstore = \"keyring\"\nmin_valid = \"10m0s\"\n", ""},
-		{[]string{"profile", "show", "--profile", "dev"}, 0, `username = "alice@example.com"`, ""},
+		{[]string{"profile", "list", "-o", "text"}, 0, "ci\ndev\n", ""},
+		{[]string{"profile", "show", "ci", "-o", "text"}, 0, "[profiles.\"ci\"]\nsite = \"https://acme.my.site.com/shop\"\nclient_id = \"3MVG9x\"\nstore = \"keyring\"\nmin_valid = \"10m0s\"\n", ""},
+		{[]string{"profile", "show", "--profile", "dev", "-o", "text"}, 0, `username = "alice@example.com"`, ""},
 		{[]string{"profile", "unset", "ci", "store"}, 0, "", ""},
 		{[]string{"profile", "show", "ci"}, 0, "client_id", ""},
 		{[]string{"profile", "set", "ci", "store", "vault"}, ExitUsage, "", `"vault" is not one of file, keyring`},
@@ -34,7 +34,7 @@ func TestProfileCommands(t *testing.T) {
 		{[]string{"profile", "show", "nope"}, ExitUsage, "", `no profile "nope"`},
 		{[]string{"profile", "delete", "dev"}, 0, "", "deleted profile dev"},
 		{[]string{"profile", "delete", "dev"}, ExitUsage, "", `no profile "dev"`},
-		{[]string{"profile", "list"}, 0, "ci\n", ""},
+		{[]string{"profile", "list", "-o", "text"}, 0, "ci\n", ""},
 	}
 	for _, st := range steps {
 		code := te.run(t, st.args...)
