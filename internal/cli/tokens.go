@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -116,7 +117,7 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, storeName, user s
 		RedirectURI: app.RedirectURI, Scope: app.Scope, CAFile: absPath(app.transport.CAFile),
 		ClientSecretFile: absPath(app.transport.ClientSecretFile), PrivateClient: app.transport.clientSecret != "",
 		TrustedCommunityURLs: app.TrustCommunityURLs}, tok, env.Now())
-	if err := m.SaveLogin(ctx, s, nil); err != nil {
+	if err := m.SaveLogin(ctx, s, func(old *store.Session) { revokeReplaced(ctx, env, app, old, s) }); err != nil {
 		if storeName == "" {
 			env.warnf("the session was not saved, so sfecho token cannot reuse it: %v", err)
 			return nil
@@ -128,6 +129,38 @@ func saveLogin(ctx context.Context, env *Env, app *appOptions, storeName, user s
 			app.Profile, st.Name(), profileFlag(app.Profile))
 	}
 	return nil
+}
+
+// revokeReplaced revokes the refresh token of the session a login is about
+// to replace, when it belongs to another user (or site, or app): once
+// replaced, logout could never reach it, and it would stay live at the
+// site. Best effort, said on stderr. The same user's old session is simply
+// replaced.
+func revokeReplaced(ctx context.Context, env *Env, app *appOptions, old, s *store.Session) {
+	if old.Username == s.Username && old.Site == s.Site && old.ClientID == s.ClientID {
+		return
+	}
+	who := old.Username
+	if who == "" {
+		who = "another user"
+	}
+	token := old.RefreshToken
+	if token == "" {
+		token = old.AccessToken
+	}
+	if token == "" {
+		return
+	}
+	c, err := clientFor(env, &sessionOptions{app: *app}, old)
+	if err == nil {
+		err = c.Revoke(ctx, old.CommunityURL, token)
+	}
+	switch {
+	case err == nil, errors.Is(err, flow.ErrTokenInvalid):
+		fmt.Fprintf(env.Err, "sfecho: profile %s held %s's session: revoked it at the site before replacing it\n", app.Profile, displayText(who))
+	default:
+		env.warnf("profile %s held %s's session; revoking it at the site failed (%v), so it stays live there until it expires", app.Profile, displayText(who), err)
+	}
 }
 
 // checkStore fails before any request when the chosen store cannot work:
