@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -70,6 +72,9 @@ func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
 		a, exchangeHeader := w.Guest(uvid)
 		a.Capture = o.capture
 		tok, err := c.Login(ctx, a, exchangeHeader)
+		if err == nil {
+			withUVID(tok, uvid)
+		}
 		return tok, "guest " + uvid, err
 	})
 }
@@ -118,4 +123,24 @@ func prefixValue(v string) string {
 		v += " "
 	}
 	return v
+}
+
+// withUVID adds the guest's UVID to the printed token response, last, so a
+// script reading -o json has it without parsing stderr; the site's fields
+// keep their order.
+func withUVID(tok *flow.Token, uvid string) {
+	raw := bytes.TrimSpace(tok.Raw)
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil || m["uvid"] != nil {
+		return
+	}
+	v, _ := json.Marshal(uvid)
+	sep := ","
+	if len(m) == 0 {
+		sep = ""
+	}
+	tok.Raw = append(append(append(append([]byte{}, raw[:len(raw)-1]...), sep+`"uvid":`...), v...), '}')
+	if tok.Fields != nil {
+		tok.Fields["uvid"] = uvid
+	}
 }

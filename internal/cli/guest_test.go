@@ -50,6 +50,9 @@ func TestGuest(t *testing.T) {
 			t.Errorf("UVID %s is not a v4 UUID", m[1])
 		}
 		tok := wantTokens(t, te)
+		if tok["uvid"] != m[1] {
+			t.Errorf("-o json uvid = %v; want %s", tok["uvid"], m[1])
+		}
 		if got := jwtClaim(t, tok["access_token"].(string), "uvid"); got != m[1] {
 			t.Errorf("token uvid claim = %v; want %s", got, m[1])
 		}

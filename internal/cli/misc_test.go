@@ -119,8 +119,11 @@ func TestSimCommand(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), "=")
-		banner[k] = v
-		if k == "password" {
+		if !strings.HasPrefix(v, "'") || !strings.HasSuffix(v, "'") {
+			t.Errorf("banner line %q is not shell-quoted", sc.Text())
+		}
+		banner[k] = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
+		if k == "callbacks" {
 			break
 		}
 	}
@@ -134,6 +137,13 @@ func TestSimCommand(t *testing.T) {
 		"--ca-file", cert, "--no-store", "-o", "token")
 	if code != 0 || !strings.HasPrefix(lt.stdout.String(), "00D") {
 		t.Errorf("login against sfecho sim: exit %d, stdout %q, stderr %s", code, lt.stdout, lt.stderr)
+	}
+	// --capture local works against the TLS simulator as started: its
+	// loopback echo callback is registered.
+	code = lt.run(t, "login", "--site", banner["site"], "--client-id", banner["client_id"], "--username", banner["username"],
+		"--ca-file", cert, "--no-store", "-o", "token", "--capture", "local")
+	if code != 0 || !strings.HasPrefix(lt.stdout.String(), "00D") {
+		t.Errorf("login --capture local against sfecho sim --tls: exit %d, stdout %q, stderr %s", code, lt.stdout, lt.stderr)
 	}
 	cancel()
 	if code := <-done; code != 0 && code != ExitInterrupted {

@@ -27,8 +27,12 @@ func newRevokeCmd(env *Env) *cobra.Command {
 token issued from it. With --access-token, revoke only the current access token: the next
 sfecho token then refreshes.
 
-The saved session is kept (sfecho logout revokes and removes it). Revoking a token the site
-no longer knows exits 3.`,
+The saved session is kept (sfecho logout revokes and removes it), without the revoked
+tokens, so sfecho token never hands them out again.
+
+Exit codes: 0 revoked; 3 the site no longer knew the token (already revoked or expired;
+it is forgotten here too); 4 no saved session, or nothing left to revoke; 6 the site could
+not be reached (nothing changed); 2 a local problem with the saved session.`,
 		Example: `  sfecho revoke
   sfecho revoke --access-token`,
 		Args: cobra.NoArgs,

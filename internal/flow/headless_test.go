@@ -155,7 +155,7 @@ func TestInitErrors(t *testing.T) {
 		{"duplicate", 400, "", `{"error":"DUPLICATE_USERNAME","error_description":"Duplicate Username."}`, InitAuth{}, KindRejected, "--username"},
 		{"weak password", 400, "", `{"error":"invalid_password","error_description":"Your password must meet the password policy"}`, InitAuth{}, KindRejected, "password policy"},
 		{"sim weak password", 400, "", `{"error":"registration_error","error_description":"INVALID_NEW_PASSWORD: Your password must be at least 8 characters long"}`, InitAuth{}, KindRejected, "password policy"},
-		{"sms without phone", 400, "", `{"error":"invalid_request","error_description":"a mobilePhone is required for sms verification"}`, InitAuth{}, KindUsage, "mobilePhone"},
+		{"sms without phone", 400, "", `{"error":"invalid_request","error_description":"a mobilePhone is required for sms verification"}`, InitAuth{}, KindRejected, "mobilePhone"},
 		{"template", 400, "", `{"error":"invalid_request","error_description":"emailtemplate not allowed"}`, InitAuth{}, KindSetup, "email templates"},
 		{"404 html", 404, "text/html", `<html>not found</html>`, InitAuth{}, KindSetup, "site prefix"},
 		{"500", 500, "text/html", `<html>oops</html>`, InitAuth{}, KindNetwork, "retry"},

@@ -114,7 +114,7 @@ func classifyInit(op, code, desc string, status int, auth InitAuth) (Kind, strin
 	case strings.Contains(t, "template"):
 		return KindSetup, adviceEmailTemplate
 	case strings.Contains(t, "mobilephone") || strings.Contains(t, "phone number"):
-		return KindUsage, adviceNoPhone
+		return KindRejected, adviceNoPhone // the site refused the input: something was sent (exit 3, not 2)
 	case strings.Contains(t, "disabled") || strings.Contains(t, "not enabled") ||
 		strings.Contains(t, "not allowed") || strings.Contains(t, "not permitted"):
 		return KindSetup, adviceInitDisabled

@@ -31,7 +31,8 @@ type Config struct {
 	// app's responses are signed with a secret the client never sees).
 	ClientSecret string
 	// RedirectURIs are the registered callback URLs, matched byte for byte.
-	// Empty means only "{site}/services/oauth2/echo", computed per request.
+	// Empty means only "{site}/services/oauth2/echo"; [SiteURLToken] in an
+	// entry stands for the site's URL as each request sees it.
 	// A registered loopback http URI (localhost, 127.0.0.1, [::1]) matches on
 	// any port, with the same host name, path and query (protocol.md §10).
 	RedirectURIs []string
@@ -146,6 +147,10 @@ type Site struct {
 	st    state
 	fails map[string]*Failure
 }
+
+// SiteURLToken in Config.RedirectURIs is replaced by the site's URL
+// (scheme, host, prefix) as the request sees it.
+const SiteURLToken = "{site}"
 
 // FlowDisabledDescription is the error_description of a site whose Code
 // and Credentials flow is off (errors.md A4, protocol.md Question 3).
