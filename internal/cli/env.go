@@ -58,7 +58,7 @@ func System(version, commit string) *Env {
 		InTTY:       term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY:      term.IsTerminal(int(os.Stdout.Fd())),
 		Getenv:      os.Getenv,
-		OpenBrowser: browser.OpenURL,
+		OpenBrowser: detach(browser.OpenURL, 2*time.Second),
 		Now:         time.Now,
 		ConfigDir:   resolveConfigDir(os.Getenv), // SFECHO_CONFIG_DIR or os.UserConfigDir()/sfecho
 		Exe:         exe,
@@ -129,4 +129,24 @@ func (e *Env) getenv(k string) string {
 
 func (e *Env) warnf(format string, args ...any) {
 	fmt.Fprintf(e.Err, "sfecho: warning: "+format+"\n", args...)
+}
+
+// detach runs a browser launcher without waiting for the browser: pkg/browser
+// runs xdg-open (or open, or rundll32) and waits for it, and where that
+// starts the browser in the foreground (none was running yet, or a
+// terminal browser) a login would hang until the user closed it. The
+// launcher's answer is awaited for at most grace (a launcher that fails,
+// fails at once); after that it is reaped in the background. Its output
+// never reaches stdout (see System).
+func detach(open func(string) error, grace time.Duration) func(string) error {
+	return func(url string) error {
+		done := make(chan error, 1)
+		go func() { done <- open(url) }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(grace):
+			return nil // still running: the browser is up
+		}
+	}
 }

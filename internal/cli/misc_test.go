@@ -153,3 +153,26 @@ func TestSimCommand(t *testing.T) {
 		t.Errorf("non-loopback --addr: exit %d; want 2", code)
 	}
 }
+
+// TestDetachedBrowser: a launcher that never returns (a browser started in
+// the foreground) does not hold the login; one that fails at once is
+// reported.
+func TestDetachedBrowser(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	open := detach(func(string) error { <-block; return nil }, 50*time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- open("http://127.0.0.1/x") }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("a browser still running is not an error: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the login waited on the browser process")
+	}
+	failing := detach(func(string) error { return io.ErrUnexpectedEOF }, time.Minute)
+	if err := failing("http://127.0.0.1/x"); err != io.ErrUnexpectedEOF {
+		t.Errorf("a launcher that fails: %v", err)
+	}
+}
