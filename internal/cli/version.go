@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -63,7 +62,7 @@ func versionString(env *Env) string {
 }
 
 func newVersionCmd(env *Env) *cobra.Command {
-	var output string
+	var out output
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit and build date",
@@ -71,22 +70,17 @@ func newVersionCmd(env *Env) *cobra.Command {
   sfecho version -o json | jq -r .version`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			switch output {
-			case "", "text":
-				_, err := fmt.Fprintln(env.Out, versionString(env))
-				return err
-			case "json":
-				b, err := json.MarshalIndent(readBuildInfo(env), "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(env.Out, "%s\n", b)
+			format, err := out.resolve(env)
+			if err != nil {
 				return err
 			}
-			return usagef("version -o must be text or json, not %q", output)
+			if format == "json" {
+				return writeValue(env.Out, readBuildInfo(env))
+			}
+			_, err = fmt.Fprintln(env.Out, versionString(env))
+			return err
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	registerEnum(cmd, "output", "text", "json")
+	out.addFlag(cmd, "text", "text", "json")
 	return cmd
 }
