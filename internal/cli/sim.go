@@ -22,6 +22,7 @@ type simOptions struct {
 	TokenLifetime                              time.Duration
 	NoIntrospect, NoRecaptcha, FlowDisabled    bool
 	InitTokenFile                              string
+	FixedOTP                                   string
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -54,6 +55,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
 	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers invalid_client \"code credential flow not enabled\")")
 	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
+	fs.StringVar(&o.FixedOTP, "fixed-otp", "", "send this code as every OTP, so a script can answer without reading the outbox")
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "also register this callback URL on the app, beside the site's echo URL and http://localhost|127.0.0.1[/prefix]/services/oauth2/echo; repeatable; loopback http URLs match on any port")
 	return cmd
 }
@@ -61,7 +63,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
-	cfg.RotateRefreshTokens = o.Rotate
+	cfg.RotateRefreshTokens, cfg.FixedOTP = o.Rotate, o.FixedOTP
 	// The site's echo URL and a loopback echo URL on any port (what login
 	// --capture local and --web serve) are registered, as a developer's app
 	// would have them; --callback adds more.

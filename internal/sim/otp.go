@@ -95,7 +95,7 @@ func (s *Site) newOTPFor(flow, method string) *otp {
 			delete(s.st.otps, id)
 		}
 	}
-	o := &otp{identifier: newIdentifier(), code: newOTP(), flow: flow, method: method, expires: now.Add(s.cfg.OTPTTL)}
+	o := &otp{identifier: newIdentifier(), code: s.newOTP(), flow: flow, method: method, expires: now.Add(s.cfg.OTPTTL)}
 	s.st.otps[o.identifier] = o
 	return o
 }
@@ -117,4 +117,13 @@ func (s *Site) checkOTP(o *otp, code string) string {
 		return "invalid one-time password"
 	}
 	return ""
+}
+
+// newOTP returns Config.FixedOTP when set (scripted tests and README
+// examples), else a random 6-digit code.
+func (s *Site) newOTP() string {
+	if s.cfg.FixedOTP != "" {
+		return s.cfg.FixedOTP
+	}
+	return newOTP()
 }

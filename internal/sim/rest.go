@@ -147,6 +147,8 @@ func (s *Site) data(w http.ResponseWriter, r *http.Request) {
 		s.sobject(w, r, v, strings.TrimPrefix(sub, "sobjects/"))
 	case sub == "chatter/users/me":
 		s.chatterMe(w, r, t, v)
+	case sub == "limits":
+		s.limits(w, r)
 	default:
 		notFoundREST(w)
 	}
@@ -277,4 +279,18 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// limits serves a small /limits answer: the org's daily API allowance,
+// Salesforce's shape ({"Name": {"Max", "Remaining"}}).
+func (s *Site) limits(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	used := s.requests.Load()
+	writeREST(w, http.StatusOK, map[string]any{
+		"DailyApiRequests":                  map[string]int64{"Max": 15000, "Remaining": max(0, 15000-used)},
+		"ConcurrentAsyncGetReportInstances": map[string]int64{"Max": 200, "Remaining": 200},
+	})
 }

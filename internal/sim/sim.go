@@ -101,6 +101,9 @@ type Config struct {
 	Discovery bool
 	// OTPTTL is how long an init identifier and its OTP live; 0 means 10m.
 	OTPTTL time.Duration
+	// FixedOTP, when set, is every OTP the site sends, so that a script can
+	// answer without reading the outbox (sfecho sim --fixed-otp).
+	FixedOTP string
 	// MaxOTPAttempts is the wrong-OTP allowance per OTP; 0 means 5
 	// (MaxPasswordResetAttempts default, §6).
 	MaxOTPAttempts int
