@@ -148,7 +148,7 @@ func newReadmeRun(t *testing.T, dir, bin string) *readmeRun {
 	r.caFile = filepath.Join(dir, "sim.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.acme.Server.Certificate().Raw})
 	files := map[string]string{
-		r.caFile: string(pemBytes), // the README's examples create every other file they use
+		r.caFile:                        string(pemBytes),  // the README's examples create every other file they use
 		filepath.Join(r.work, "pw.txt"): readmePass + "\n", // the register "..." placeholder reads it
 	}
 	for path, content := range files {
