@@ -107,6 +107,11 @@ type Config struct {
 	// IntrospectDisabled makes the introspect endpoint 404, so clients fall
 	// back to a configured session lifetime.
 	IntrospectDisabled bool
+	// CORSOrigins is the CORS allowlist (Setup > CORS) the echo endpoint
+	// honours: nil means every origin is allowed; otherwise an Origin not
+	// listed (exactly, e.g. "https://app.example.com") gets 403 without CORS
+	// headers (errors.md B5). Discovery and the JWKS always allow CORS.
+	CORSOrigins []string
 }
 
 // Flow is one headless init flow's site settings (NetworkAuthApiSettings).
@@ -134,6 +139,7 @@ type Site struct {
 	// carries a signature (protocol.md §2, Q10).
 	consumerSecret string
 	requests       atomic.Int64
+	count          counters
 	closed         chan struct{}
 	once           sync.Once
 
@@ -221,6 +227,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() { s.cfg.Logf("sim: %s %s -> %d", r.Method, r.URL.Path, sw.status()) }()
 	r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+	sw.Header().Set("Date", s.now().UTC().Format(http.TimeFormat)) // the site's clock, Config.Now
 	name, h := s.route(r.URL.Path)
 	if h == nil {
 		notFound(sw)
