@@ -42,7 +42,8 @@ type Env struct {
 	Version, Commit string
 
 	stdin          *bufio.Reader
-	warnedInsecure bool // --insecure warns once per run, however many clients
+	warnedInsecure bool    // --insecure warns once per run, however many clients
+	har            *harRun // --har: this run's recorder (har.go)
 }
 
 // System returns the Env of the real process.

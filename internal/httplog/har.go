@@ -36,14 +36,32 @@ type HAR struct {
 	entries []harEntry
 }
 
-// RoundTrip implements http.RoundTripper.
-func (h *HAR) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip implements http.RoundTripper over Base.
+func (h *HAR) RoundTrip(req *http.Request) (*http.Response, error) { return h.roundTrip(h.base(), req) }
+
+// Wrap returns a RoundTripper over base that records into h, so that every
+// HTTP client of a run (each with its own transport) adds to one log.
+func (h *HAR) Wrap(base http.RoundTripper) http.RoundTripper { return &harTransport{h: h, base: base} }
+
+type harTransport struct {
+	h    *HAR
+	base http.RoundTripper
+}
+
+func (t *harTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.base == nil {
+		return t.h.roundTrip(http.DefaultTransport, req)
+	}
+	return t.h.roundTrip(t.base, req)
+}
+
+func (h *HAR) roundTrip(base http.RoundTripper, req *http.Request) (*http.Response, error) {
 	m := h.masker()
 	e := harEntry{Request: m.harRequest(req)}
 	tm := &harClock{}
 	tm.start = time.Now()
 	e.StartedDateTime = tm.start.Format("2006-01-02T15:04:05.000Z07:00")
-	resp, err := h.base().RoundTrip(req.WithContext(tm.withTrace(req.Context())))
+	resp, err := base.RoundTrip(req.WithContext(tm.withTrace(req.Context())))
 	if err != nil {
 		tm.finish(time.Now())
 		e.Response = harResponse{Cookies: []harNV{}, Headers: []harNV{}, Content: harContent{MimeType: "x-unknown"},
