@@ -22,6 +22,7 @@ type simOptions struct {
 	TokenLifetime                              time.Duration
 	NoIntrospect, NoRecaptcha, FlowDisabled    bool
 	InitTokenFile                              string
+	setup                                      simSetup // switches for sfecho doctor's verdicts (simsetup.go)
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -54,6 +55,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
 	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers the HTML login page)")
 	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
+	o.setup.addFlags(fs)
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
 	return cmd
 }
@@ -64,6 +66,7 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg.RotateRefreshTokens = o.Rotate
 	cfg.RedirectURIs = o.Callbacks
 	cfg.AccessTokenTTL, cfg.IntrospectDisabled, cfg.FlowDisabled = o.TokenLifetime, o.NoIntrospect, o.FlowDisabled
+	o.setup.apply(&cfg)
 	if err := o.requireInitToken(&cfg); err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func judgeOAuth(code, desc string) verdict {
 		v.detail += ": " + desc
 	}
 	switch {
-	case code == "oauth_flow_disabled", strings.Contains(d, "code credential") && strings.Contains(d, "not enabled"):
+	case code == "oauth_flow_disabled", strings.Contains(d, "credential") && strings.Contains(d, "not enabled"):
 		v.id = "A4" // an invalid_client about the flow, not the secret (errors.md A4)
 	case strings.Contains(d, "guest flow not enabled"):
 		v.id = "A18"
