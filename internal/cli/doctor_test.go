@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -330,5 +331,51 @@ func TestDoctorText(t *testing.T) {
 	}
 	if code := te.run(t, "doctor", "--site", ts.URL, "--probe", "registration"); code != 2 {
 		t.Errorf("--probe registration: exit %d", code)
+	}
+}
+
+// TestDoctorAgainstSfechoSim runs everything doctor has, -v included,
+// against the site `sfecho sim` serves: every check passes, and no secret
+// reaches the output.
+func TestDoctorAgainstSfechoSim(t *testing.T) {
+	cfg := sim.Demo()
+	cn := &canaries{seen: map[string]string{sim.DemoPassword: "password"}}
+	site := sim.New(cfg)
+	srv, err := startSim(site, "127.0.0.1:0", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, srv.CAPEM, 0o600)
+	te := newTestEnv(t)
+	te.vars["SFECHO_PASSWORD"] = sim.DemoPassword
+	code, checks := te.doctor(t, "doctor", "--site", srv.URL, "--ca-file", ca, "--client-id", sim.DemoClientID, "-o", "json", "-v",
+		"--origin", "https://app.example", "--probe", "passwordless,forgot-password,guest", "--recaptcha", "any-token",
+		"--username", sim.DemoUsername, "--scope", "api refresh_token openid")
+	if code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if len(checks) != 22 {
+		t.Errorf("%d checks; want 22", len(checks))
+	}
+	for name, c := range checks {
+		if c.Status != doctor.Passed {
+			t.Errorf("%s = %+v", name, c)
+		}
+	}
+	if !contains(te.stderr.String(), "> POST") {
+		t.Error("-v printed no trace")
+	}
+	if l := cn.leaks(te.stderr.String() + te.stdout.String()); len(l) > 0 {
+		t.Errorf("output leaks %v", l)
+	}
+	// Tokens, codes and credentials appear in the trace only masked.
+	unmasked := regexp.MustCompile(`(Bearer|Basic) [^*]|"(access_token|refresh_token|code)":"[^*]|[?&]code=[^*]`)
+	if m := unmasked.FindString(te.stderr.String()); m != "" {
+		t.Errorf("trace holds an unmasked secret at %q", m)
+	}
+	if site.OTPsSent() != 0 || site.UsersCreated() != 0 || site.FailedLogins() != 0 {
+		t.Errorf("harm: %d OTPs, %d users, %d failed logins", site.OTPsSent(), site.UsersCreated(), site.FailedLogins())
 	}
 }

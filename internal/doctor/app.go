@@ -246,8 +246,8 @@ func (r *runner) appVerdict(first, v variant, vd verdict, scoped bool) {
 		if scoped {
 			tried += ", with and without --scope"
 		}
-		r.fail(CheckApp, flow.KindSetup, "A4", "every probe got "+vd.detail+" ("+tried+
-			"): the org's Code and Credentials switch or the app's flow setting is off (errors.md A5), or the site is not active (N3)")
+		r.fail(CheckApp, flow.KindSetup, "A4", "every probe got "+vd.detail+", "+tried+
+			": the org's Code and Credentials switch or the app's flow setting is off (errors.md A5), or the site is not active (N3)")
 	case vd.headless:
 		r.headless, r.working = true, v
 		r.appSetUp(first, v, vd)
