@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -130,7 +131,7 @@ func Run(ctx context.Context, o Options) []Check {
 	}
 	echoAns := r.checkConnection(ctx)
 	if !r.reached {
-		r.notReached(CheckDiscovery, CheckApp, CheckPKCE, CheckClock)
+		r.notReached(r.unreachedChecks()...)
 		return r.checks
 	}
 	r.checkEcho(echoAns)
@@ -178,6 +179,26 @@ func (r *runner) fail(name string, kind flow.Kind, id, detail string, fills ...s
 // unknown adds a check that could not tell; id may be "".
 func (r *runner) unknown(name, id, detail string, fills ...string) {
 	r.add(Check{Check: name, Status: Unknown, Detail: detail, Advice: advice(id, fills...), ErrorsMD: id})
+}
+
+// unreachedChecks names the checks a run that cannot reach the site
+// skips, in the order they would have run.
+func (r *runner) unreachedChecks() []string {
+	var names []string
+	if r.o.Origin != "" {
+		names = append(names, CheckCORS)
+	}
+	names = append(names, CheckDiscovery, CheckApp, CheckPKCE)
+	for _, p := range []string{ProbePasswordless, ProbeForgotPassword, ProbeGuest} {
+		if slices.Contains(r.o.Probes, p) {
+			names = append(names, p) // the probe names are the check names
+		}
+	}
+	names = append(names, CheckClock)
+	if r.o.Username != "" {
+		names = append(names, CheckLogin)
+	}
+	return names
 }
 
 func (r *runner) notReached(names ...string) {

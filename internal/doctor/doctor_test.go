@@ -2,13 +2,21 @@ package doctor
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
 )
 
@@ -110,5 +118,63 @@ func TestJudgeOAuth(t *testing.T) {
 	}
 	if v := judgeOAuth("something_new", "odd"); v.status != Unknown {
 		t.Errorf("an unknown error is %s; want unknown", v.status)
+	}
+}
+
+// TestConnectionChecks feeds the name-lookup, connection and TLS checks
+// traces a real network would produce.
+func TestConnectionChecks(t *testing.T) {
+	site, _ := url.Parse("https://acme.my.site.com/shop")
+	dnsErr := &net.DNSError{Err: "no such host", Name: "acme.my.site.com", IsNotFound: true}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	tests := []struct {
+		name  string
+		tr    *connTrace
+		check string
+		entry string
+	}{
+		{"dns", &connTrace{dnsDone: true, dnsErr: dnsErr}, CheckDNS, "N5"},
+		{"tcp", &connTrace{dnsDone: true, connectTo: "203.0.113.1:443", connectErr: refused}, CheckTCP, "N5"},
+		{"tls unknown CA", &connTrace{dnsDone: true, connected: "203.0.113.1:443", tlsDone: true,
+			tlsErr: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, CheckTLS, "N4"},
+		{"tls not TLS", &connTrace{dnsDone: true, connected: "203.0.113.1:443", tlsDone: true,
+			tlsErr: errors.New("tls: first record does not look like a TLS handshake")}, CheckTLS, "N5"},
+	}
+	for _, tc := range tests {
+		r := &runner{site: site, now: time.Now}
+		r.checkDNS(tc.tr)
+		r.checkTCP(tc.tr)
+		r.checkTLS(tc.tr)
+		for _, c := range r.checks {
+			if c.Check == tc.check && (c.Status != Failed || c.ErrorsMD != tc.entry || c.Kind != flow.KindNetwork) {
+				t.Errorf("%s: %+v; want failed %s, network", tc.name, c, tc.entry)
+			}
+		}
+	}
+	r := &runner{site: site, now: time.Now}
+	r.checkDNS(&connTrace{dnsDone: true, dnsAddrs: []string{"203.0.113.1"}})
+	if c := r.checks[0]; c.Status != Passed || c.Detail != "acme.my.site.com resolves to 203.0.113.1" {
+		t.Errorf("dns: %+v", c)
+	}
+}
+
+// TestUnreachable lists every check a run that cannot connect skips.
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	checks := Run(context.Background(), Options{HTTP: &http.Client{}, Site: "http://" + addr, ClientID: "x",
+		Origin: "https://app.example", Probes: []string{ProbeGuest}, Username: "u"})
+	var got []string
+	for _, c := range checks {
+		got = append(got, c.Check+"="+string(c.Status))
+	}
+	want := "site=passed dns=passed tcp=failed tls=passed http2=passed echo=unknown cors=unknown discovery=unknown " +
+		"app=unknown pkce=unknown guest=unknown clock=unknown login=unknown"
+	if strings.Join(got, " ") != want {
+		t.Errorf("checks:\n%s\nwant:\n%s", strings.Join(got, " "), want)
 	}
 }

@@ -83,7 +83,11 @@ func (r *runner) checkConnection(ctx context.Context) echoProbe {
 	r.checkTLS(tr)
 	r.checkHTTP2(tr, ep.ans)
 	r.reached = ep.ans.err == nil
-	if !r.reached && !r.failedAlready() {
+	switch {
+	case r.reached:
+	case r.failedAlready():
+		r.notReached(CheckEcho)
+	default:
 		r.transportFailure(CheckEcho, ep.ans.err)
 	}
 	return ep
