@@ -91,7 +91,8 @@ var Probes = []string{ProbePasswordless, ProbeForgotPassword, ProbeGuest}
 // Options are doctor's inputs.
 type Options struct {
 	// HTTP carries TLS settings, the timeout, the -v trace and the HAR
-	// recorder. Its CheckRedirect is ignored: no redirect is followed.
+	// recorder; required. Its CheckRedirect is ignored: no redirect is
+	// followed.
 	HTTP *http.Client
 	// Site is the --site value as given; checking its shape is the first
 	// check.
