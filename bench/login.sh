@@ -21,31 +21,9 @@ for _ in $(seq 50); do grep -q '^password=' "$out/sim.env" 2>/dev/null && break;
 . <(grep -E '^(site|client_id|username|password)=' "$out/sim.env")
 export SITE=$site CLIENT_ID=$client_id USERNAME_=$username SFECHO_PASSWORD=$password CA="$out/sim.pem"
 
-cat >"$out/curl-login.sh" <<'CURL'
-#!/usr/bin/env bash
-# The headless login in curl: PKCE with openssl, authorize (no redirect
-# following), code from Location, token exchange.
-set -euo pipefail
-verifier=$(openssl rand -base64 48 | tr -d '\n=' | tr '+/' '-_' | cut -c1-64)
-challenge=$(printf %s "$verifier" | openssl dgst -sha256 -binary | openssl base64 -A | tr -d '=' | tr '+/' '-_')
-state=$(openssl rand -hex 16)
-redirect="$SITE/services/oauth2/echo"
-loc=$(curl -sS --cacert "$CA" -o /dev/null -w '%{redirect_url}' -X POST "$SITE/services/oauth2/authorize" \
-  -H 'Auth-Request-Type: Named-User' -u "$USERNAME_:$SFECHO_PASSWORD" \
-  --data-urlencode response_type=code_credentials --data-urlencode "client_id=$CLIENT_ID" \
-  --data-urlencode "redirect_uri=$redirect" --data-urlencode "state=$state" \
-  --data-urlencode "code_challenge=$challenge")
-code=$(printf %s "$loc" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' | sed 's/%3D/=/g; s/%2B/+/g; s/%2F/\//g')
-[ "$(printf %s "$loc" | sed -n 's/.*[?&]state=\([^&]*\).*/\1/p')" = "$state" ] || { echo "state mismatch" >&2; exit 7; }
-curl -sS --cacert "$CA" -X POST "$SITE/services/oauth2/token" \
-  --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
-  --data-urlencode "client_id=$CLIENT_ID" --data-urlencode "redirect_uri=$redirect" \
-  --data-urlencode "code_verifier=$verifier" | grep -q access_token
-CURL
-chmod +x "$out/curl-login.sh"
 
 sfecho_cmd="$out/sfecho login --site $SITE --client-id $CLIENT_ID --username $USERNAME_ --ca-file $CA --no-store -o token"
-curl_cmd="$out/curl-login.sh"
+curl_cmd="bench/curl-login.sh"
 $sfecho_cmd >/dev/null && $curl_cmd || { echo "a login failed; see $out/sim.log" >&2; exit 1; }
 
 if command -v hyperfine >/dev/null; then

@@ -12,15 +12,19 @@ import (
 	"github.com/sfecho/sfecho/internal/cli"
 )
 
-// version and commit are stamped by the release build (-ldflags -X).
+// version, commit and date are stamped by the release build (-ldflags -X,
+// .goreleaser.yaml).
 var (
 	version = ""
 	commit  = ""
+	date    = ""
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], cli.System(version, commit))
+	env := cli.System(version, commit)
+	env.Date = date
+	code := cli.Run(ctx, os.Args[1:], env)
 	stop()
 	os.Exit(code)
 }

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 // Run executes sfecho with args and returns the process exit code.
 func Run(ctx context.Context, args []string, env *Env) int {
 	var started bool
+	env.jsonErrors = false
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
 	// commands, wrong argument counts. They are usage errors (exit 2).
@@ -25,11 +27,15 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	if err == nil {
 		return ExitOK
 	}
-	if !started {
-		err = &exitError{code: ExitUsage, msg: err.Error(), advice: flagAdvice(err.Error())}
+	var ce *Error
+	if !started && !errors.As(err, &ce) {
+		err = &Error{Code: ExitUsage, Msg: err.Error(), Advice: flagAdvice(err.Error())}
 	}
 	code := exitCode(ctx, err)
 	printError(env.Err, code, err)
+	if env.jsonErrors && !silenced(err) {
+		writeJSONError(env.Out, code, err)
+	}
 	return code
 }
 
@@ -53,18 +59,20 @@ Start with:  sfecho demo
 	root.PersistentFlags().BoolP("verbose", "v", false, "print an HTTP trace on stderr, secrets masked (SFECHO_DEBUG=1)")
 	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
 	root.PersistentFlags().String("har", "", harFlagHelp)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	root.SetFlagErrorFunc(flagError)
 	for _, add := range []func(*Env) *cobra.Command{
 		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
-		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, // sessions
+		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, newAPICmd, // sessions
 		newEchoCmd, newDemoCmd, newSimCmd, newPKCECmd, newVersionCmd, newDoctorCmd, // tools
 	} {
 		root.AddCommand(add(env))
 	}
+	addProfileCompletion(root, env)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Example = "  source <(sfecho completion bash)\n  sfecho completion zsh > \"${fpath[1]}/_sfecho\"\n  sfecho completion fish | source"
 	}
+	guardMistakes(root)
 	return root
 }
 

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/sfecho/sfecho/internal/config"
 	"github.com/sfecho/sfecho/internal/store"
 )
@@ -11,25 +13,89 @@ import (
 // configPath is the config file: os.UserConfigDir()/sfecho/config.toml.
 func configPath(env *Env) string { return filepath.Join(env.ConfigDir, "config.toml") }
 
-// loadProfile returns the settings of a named profile from the config file,
-// keyed by flag name ("client-id" reads client_id). A profile the file does
-// not define has no settings: it may exist only as a saved session. A
-// config file with an error is a usage error naming the file and line.
-func loadProfile(env *Env, name string) (setting, error) {
-	if err := store.ValidateProfile(name); err != nil {
-		return nil, usagef("--profile: %v", err)
-	}
-	f, err := config.Load(configPath(env))
+// profileChoice is the profile a run uses and what the config file says
+// of it.
+type profileChoice struct {
+	Name    string
+	Named   bool     // given by --profile or SFECHO_PROFILE, not fallen back to
+	Defined bool     // the config file has a [profiles.NAME] table
+	Names   []string // every profile the config file defines
+	prof    setting  // its settings, keyed by flag name
+}
+
+// chooseProfile settles the profile: --profile, else SFECHO_PROFILE, else
+// the config file's default_profile (sfecho profile use), else "default".
+// A profile the file does not define has no settings: it may exist only as
+// a saved session. A config file with an error is a usage error naming the
+// file and line.
+func chooseProfile(cmd *cobra.Command, env *Env) (profileChoice, error) {
+	f, err := loadConfig(env)
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix that line of the file by hand: sfecho cannot read or rewrite it until then"}
+		return profileChoice{}, err
 	}
-	p, _ := f.Profile(name)
+	c := profileChoice{Name: store.DefaultProfile, Names: f.Names()}
+	if p, _ := cmd.Flags().GetString("profile"); p != "" {
+		c.Name, c.Named = p, true
+	} else if p := env.getenv("SFECHO_PROFILE"); p != "" {
+		c.Name, c.Named = p, true
+	} else if f.Default != "" {
+		c.Name = f.Default
+	}
+	if err := store.ValidateProfile(c.Name); err != nil {
+		return c, usagef("--profile: %v", err)
+	}
+	p, ok := f.Profile(c.Name)
+	c.Defined = ok
 	values := map[string]string{}
 	for _, fld := range p.Fields() {
 		values[fld.Key] = fld.Value
 	}
-	return func(key string) (string, bool) {
+	c.prof = func(key string) (string, bool) {
 		v, ok := values[strings.ReplaceAll(key, "-", "_")]
 		return v, ok
-	}, nil
+	}
+	return c, nil
+}
+
+// missing is the error for a required setting that is not set: when the
+// profile named does not exist, that is the real mistake.
+func (c profileChoice) missing(flag, envVar, what string) error {
+	if c.Named && !c.Defined {
+		have := strings.Join(c.Names, ", ")
+		if have == "" {
+			have = "none yet"
+		}
+		return fail(ExitUsage, "profile "+c.Name+" does not exist (profiles: "+have+")",
+			"create it with sfecho profile set "+c.Name+" "+strings.ReplaceAll(flag, "-", "_")+" VALUE, or pick another", nil)
+	}
+	return usagef("--%s is required (%s; or %s)", flag, what, envVar)
+}
+
+// loadConfig reads the config file; errors name the file and line (exit 2).
+func loadConfig(env *Env) (*config.File, error) {
+	f, err := config.Load(configPath(env))
+	if err != nil {
+		return nil, fail(ExitUsage, err.Error(), "fix that line of the file by hand: sfecho cannot read or rewrite it until then", err)
+	}
+	return f, nil
+}
+
+// absPath makes a path from the command line absolute, so that a later
+// run from another directory finds the same file.
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// profileFlag returns " --profile NAME" for a profile other than the default.
+func profileFlag(profile string) string {
+	if profile == store.DefaultProfile {
+		return ""
+	}
+	return " --profile " + profile
 }

@@ -16,7 +16,7 @@ import (
 )
 
 type demoOptions struct {
-	Output  string
+	out     output
 	Capture string
 }
 
@@ -37,9 +37,8 @@ userinfo. The token response goes to stdout. Nothing to configure.`,
 			return runDemo(cmd.Context(), env, o, verbose || env.getenv("SFECHO_DEBUG") == "1")
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text")
+	o.out.addFlag(cmd, "", tokenFormats...)
 	cmd.Flags().StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location or echo")
-	registerEnum(cmd, "output", outputFormats...)
 	return cmd
 }
 
@@ -49,7 +48,7 @@ func demoStep(env *Env) func(string, ...any) {
 }
 
 func runDemo(ctx context.Context, env *Env, o *demoOptions, verbose bool) error {
-	format, err := outputFormat(env, o.Output)
+	format, err := o.out.resolve(env)
 	if err != nil {
 		return err
 	}
@@ -131,7 +130,7 @@ func demoPasswordless(ctx context.Context, c *flow.Client, site *sim.Site, user 
 	}
 	otp, ok := site.LastOTP(ch.Identifier)
 	if !ok {
-		return &exitError{code: ExitError, msg: "demo: the simulated site sent no OTP"}
+		return &Error{Code: ExitError, Msg: "demo: the simulated site sent no OTP"}
 	}
 	c.Logf("the OTP went by email; the demo reads it from the simulator's outbox (you would type it, or set SFECHO_OTP)")
 	a := flow.OTPAuthorization(flow.RequestPasswordless, *ch, otp)

@@ -18,7 +18,7 @@ import (
 type doctorOptions struct {
 	app               appOptions
 	init              initOptions
-	Output            string
+	out               output
 	Origin            string
 	Probes            []string
 	Username          string
@@ -62,11 +62,13 @@ when the site cannot be reached (3 when the --username credentials were refused,
   sfecho doctor --site "$SITE" --client-id "$CID" --username alice@example.com --har doctor.har -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
-			if v, ok := o.app.prof("credentials-in-body"); ok && !cmd.Flags().Changed("credentials-in-body") {
-				o.CredentialsInBody = v == "true"
+			o.init.resolve(in)
+			if err := in.boolean("credentials-in-body", "", &o.CredentialsInBody); err != nil {
+				return err
 			}
 			return runDoctor(cmd.Context(), env, o)
 		},
@@ -74,19 +76,18 @@ when the site cannot be reached (3 when the --username credentials were refused,
 	fs := cmd.Flags()
 	o.app.addFlags(fs)
 	o.init.addFlags(fs)
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json or text (default text on a terminal, json otherwise)")
 	fs.StringVar(&o.Origin, "origin", "", "check that the echo endpoint's CORS allows this origin, e.g. https://app.example.com")
 	fs.StringSliceVar(&o.Probes, "probe", nil, "opt-in probes that make the site do something: passwordless, forgot-password, guest")
 	fs.StringVar(&o.Username, "username", "", "also log in as this user (nothing is saved) and report on the tokens")
 	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "with --username, read the password from the first line of stdin")
 	fs.BoolVar(&o.CredentialsInBody, "credentials-in-body", false, "start the probes with credentials in the POST body instead of Basic")
-	registerEnum(cmd, "output", "json", "text")
+	o.out.addFlag(cmd, "", "json", "text")
 	registerEnum(cmd, "probe", doctor.Probes...)
 	return cmd
 }
 
 func runDoctor(ctx context.Context, env *Env, o *doctorOptions) error {
-	format, err := doctorFormat(env, o.Output)
+	format, err := o.out.resolve(env)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func runDoctor(ctx context.Context, env *Env, o *doctorOptions) error {
 		return err
 	}
 	if code := doctorExit(checks); code != ExitOK {
-		return &silentExit{code: code} // the report said why
+		return &Error{Code: code, Silent: true} // the report said why
 	}
 	return nil
 }
@@ -135,13 +136,13 @@ func (o *doctorOptions) options(env *Env) (doctor.Options, error) {
 	if o.PasswordStdin && o.Username == "" {
 		return d, usagef("--password-stdin needs --username")
 	}
-	hc, err := o.app.httpClient(env)
+	hc, err := o.app.transport.httpClient(env, o.app.Verbose)
 	if err != nil {
 		return d, err
 	}
-	d = doctor.Options{HTTP: hc, Site: o.app.Site, ClientID: o.app.ClientID, ClientSecret: o.app.clientSecret,
+	d = doctor.Options{HTTP: hc, Site: o.app.Site, ClientID: o.app.ClientID, ClientSecret: o.app.transport.clientSecret,
 		RedirectURI: o.app.RedirectURI, Scope: o.app.Scope, CredentialsInBody: o.CredentialsInBody,
-		Insecure: o.app.Insecure, Origin: origin, Probes: o.Probes, Username: o.Username, Now: env.Now}
+		Insecure: o.app.transport.Insecure, Origin: origin, Probes: o.Probes, Username: o.Username, Now: env.Now}
 	if slices.Contains(o.Probes, doctor.ProbePasswordless) || slices.Contains(o.Probes, doctor.ProbeForgotPassword) {
 		if d.Init, err = o.init.auth(env); err != nil {
 			return d, err
@@ -165,19 +166,6 @@ func checkOrigin(raw string) (string, error) {
 		return "", usagef("--origin must be an origin such as https://app.example.com, not %q", raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-func doctorFormat(env *Env, s string) (string, error) {
-	switch s {
-	case "":
-		if env.OutTTY {
-			return "text", nil
-		}
-		return "json", nil
-	case "json", "text":
-		return s, nil
-	}
-	return "", usagef("-o must be json or text for doctor, not %q", s)
 }
 
 // doctorExit is 6 when the site cannot be reached, else 5 when something

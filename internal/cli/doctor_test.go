@@ -92,10 +92,10 @@ func TestDoctorVerdicts(t *testing.T) {
 		detail string // a substring of the detail
 		exit   int
 	}{
-		{name: "flow off (HTML page)", setup: func(c *sim.Config) { c.FlowDisabled = true },
+		{name: "flow off (A4 JSON)", setup: func(c *sim.Config) { c.FlowDisabled = true },
+			check: "app", status: doctor.Failed, entry: "A4", detail: "invalid_client: code credential flow not enabled", exit: 5},
+		{name: "flow off (HTML page)", setup: func(c *sim.Config) { c.FlowDisabled, c.FlowDisabledError = true, sim.FlowDisabledHTML },
 			check: "app", status: doctor.Failed, entry: "A4", detail: "HTML login page", exit: 5},
-		{name: "flow off (A4 JSON)", setup: func(c *sim.Config) { c.FlowDisabled, c.FlowDisabledError = true, "invalid_client" },
-			check: "app", status: doctor.Failed, entry: "A4", detail: "invalid_client", exit: 5},
 		{name: "flow off (oauth_flow_disabled)", setup: func(c *sim.Config) { c.FlowDisabled, c.FlowDisabledError = true, "oauth_flow_disabled" },
 			check: "app", status: doctor.Failed, entry: "A4", detail: "oauth_flow_disabled", exit: 5},
 		{name: "org switch (unsupported_response_type)", setup: func(c *sim.Config) { c.FlowDisabled, c.FlowDisabledError = true, "unsupported_response_type" },
@@ -191,11 +191,11 @@ func TestDoctorWrongPrefix(t *testing.T) {
 	cfg.PathPrefix = "/shop"
 	ts := startSite(t, cfg, nil)
 	te := newTestEnv(t)
-	code, checks := te.doctor(t, "doctor", "--site", ts.srv.URL, "--client-id", testClient, "-o", "json")
+	code, checks := te.doctor(t, "doctor", "--site", ts.Server.URL, "--client-id", testClient, "-o", "json")
 	if code != 5 || checks["echo"].ErrorsMD != "E4" || checks["app"].ErrorsMD != "N2" || checks["tcp"].Status != doctor.Passed {
 		t.Errorf("exit %d; echo %+v; app %+v", code, checks["echo"], checks["app"])
 	}
-	if !contains(checks["echo"].Advice, ts.srv.URL+"/services/oauth2/echo") {
+	if !contains(checks["echo"].Advice, ts.Server.URL+"/services/oauth2/echo") {
 		t.Errorf("E4 advice does not name the URL: %q", checks["echo"].Advice)
 	}
 }

@@ -32,6 +32,7 @@ local copy of that endpoint on loopback and prints every redirect it receives.`,
 type echoDecodeOptions struct {
 	Input string // the URL, or "-" for stdin
 	State string
+	out   output
 }
 
 func newEchoDecodeCmd(env *Env) *cobra.Command {
@@ -67,13 +68,17 @@ parameters.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.State, "state", "", "the state the redirect must carry (a warning names any difference)")
+	o.out.addFlag(cmd, "", "json", "text")
 	return cmd
 }
 
 func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
+	format, err := o.out.resolve(env)
+	if err != nil {
+		return err
+	}
 	raw := o.Input
 	if raw == "-" {
-		var err error
 		if raw, err = readRedirect(env.In); err != nil {
 			return err
 		}
@@ -82,11 +87,16 @@ func runEchoDecode(_ context.Context, env *Env, o *echoDecodeOptions) error {
 	if err != nil {
 		return usagef("echo decode: %v", err)
 	}
-	if _, err := fmt.Fprintln(env.Out, string(r.Params.JSON())); err != nil {
+	if format == "text" {
+		err = writeFields(env.Out, r.Params.JSON(), nil)
+	} else {
+		_, err = fmt.Fprintln(env.Out, string(r.Params.JSON()))
+	}
+	if err != nil {
 		return err
 	}
 	// Every problem, a state mismatch included, is a warning: the command's
-	// job is to decode, and it did (issue 4: exit 0 when parameters were
+	// job is to decode, and it did (exit 0 when parameters were
 	// decoded). Login, which acts on the code, exits 7 instead.
 	for _, p := range r.Check(o.State) {
 		env.warnf("%s", p)
@@ -160,7 +170,7 @@ func runEchoServe(ctx context.Context, env *Env, o *echoServeOptions) error {
 		return listenFailure(o.Addr, err)
 	}
 	defer srv.Close()
-	fmt.Fprintf(env.Err, "echo: listening at %s (Ctrl-C to stop)\n", srv.URL())
+	fmt.Fprintf(env.Err, "echo: listening at %s (bound to %s; Ctrl-C to stop)\n", srv.URL(), srv.Addr())
 	for {
 		select {
 		case <-ctx.Done():
@@ -192,11 +202,11 @@ func listenFailure(addr string, err error) error {
 	_, port, _ := net.SplitHostPort(addr)
 	switch {
 	case errors.Is(err, echo.ErrAddrInUse):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is in use: stop that process or choose another port in --addr", port)}
 	case errors.Is(err, echo.ErrPortForbidden):
-		return &exitError{code: ExitUsage, msg: "echo serve: " + err.Error(),
-			advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
+		return &Error{Code: ExitUsage, Msg: "echo serve: " + err.Error(),
+			Advice: fmt.Sprintf("port %s is privileged or reserved (on Windows: netsh int ipv4 show excludedportrange protocol=tcp): pick another", port)}
 	}
 	return usagef("echo serve: --addr: %v", err)
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -35,23 +34,22 @@ type Env struct {
 	OpenBrowser func(url string) error
 	Now         func() time.Time
 	// ConfigDir holds config.toml and saved sessions
-	// (os.UserConfigDir()/sfecho).
+	// ($SFECHO_CONFIG_DIR, else os.UserConfigDir()/sfecho).
 	ConfigDir string
 	// Exe is the sfecho binary, for commands that start themselves.
 	Exe             string
 	Version, Commit string
+	// Date is the build date stamped by the release build (RFC 3339).
+	Date string
 
 	stdin          *bufio.Reader
 	warnedInsecure bool    // --insecure warns once per run, however many clients
+	jsonErrors     bool    // the run prints JSON: a failure prints its JSON error on stdout too
 	har            *harRun // --har: this run's recorder (har.go)
 }
 
 // System returns the Env of the real process.
 func System(version, commit string) *Env {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
 	exe, _ := os.Executable()
 	// The launcher's own chatter ("www-browser: not found") stays off both
 	// streams: sfecho prints the URL and says itself when no browser starts.
@@ -61,9 +59,9 @@ func System(version, commit string) *Env {
 		InTTY:       term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY:      term.IsTerminal(int(os.Stdout.Fd())),
 		Getenv:      os.Getenv,
-		OpenBrowser: browser.OpenURL,
+		OpenBrowser: detach(browser.OpenURL, 2*time.Second),
 		Now:         time.Now,
-		ConfigDir:   filepath.Join(dir, "sfecho"),
+		ConfigDir:   resolveConfigDir(os.Getenv), // SFECHO_CONFIG_DIR or os.UserConfigDir()/sfecho
 		Exe:         exe,
 		Version:     version, Commit: commit,
 	}
@@ -132,4 +130,24 @@ func (e *Env) getenv(k string) string {
 
 func (e *Env) warnf(format string, args ...any) {
 	fmt.Fprintf(e.Err, "sfecho: warning: "+format+"\n", args...)
+}
+
+// detach runs a browser launcher without waiting for the browser: pkg/browser
+// runs xdg-open (or open, or rundll32) and waits for it, and where that
+// starts the browser in the foreground (none was running yet, or a
+// terminal browser) a login would hang until the user closed it. The
+// launcher's answer is awaited for at most grace (a launcher that fails,
+// fails at once); after that it is reaped in the background. Its output
+// never reaches stdout (see System).
+func detach(open func(string) error, grace time.Duration) func(string) error {
+	return func(url string) error {
+		done := make(chan error, 1)
+		go func() { done <- open(url) }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(grace):
+			return nil // still running: the browser is up
+		}
+	}
 }

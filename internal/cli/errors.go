@@ -36,45 +36,52 @@ const exitHelp = `Exit codes:
   7    a security check failed (state mismatch, signature mismatch, redirect to an unexpected host)
   130  interrupted`
 
-// usageError is a bad flag or missing input: exit 2.
-type usageError struct{ msg string }
+// Error is the CLI's one error type: a message, the exit code it ends the
+// run with, at most one line of advice, and the cause it wraps (for
+// errors.Is and errors.As). Silent errors end the run after the command has
+// already said why (status of a revoked session, for one).
+type Error struct {
+	Code   int
+	Msg    string
+	Advice string
+	Err    error
+	Silent bool
+}
 
-func (e *usageError) Error() string { return e.msg }
+func (e *Error) Error() string {
+	if e.Msg == "" && e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
 
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// usagef is a bad flag or missing input, found before anything is sent:
+// exit 2.
 func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	return &Error{Code: ExitUsage, Msg: fmt.Sprintf(format, args...)}
 }
 
-// exitError carries an explicit exit code and an optional advice line.
-type exitError struct {
-	code   int
-	msg    string
-	advice string
+// fail is an error with an explicit exit code and advice.
+func fail(code int, msg, advice string, cause error) error {
+	return &Error{Code: code, Msg: msg, Advice: advice, Err: cause}
 }
 
-func (e *exitError) Error() string { return e.msg }
-
-// silentExit ends a command with a code after it has already said why.
-type silentExit struct{ code int }
-
-func (e *silentExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
-
-// exitCode maps an error to design.md's exit code.
+// exitCode maps an error to design.md's exit code: the CLI's own, else the
+// flow's kind; an interrupt is 130 whatever error it caused.
 func exitCode(ctx context.Context, err error) int {
-	var ue *usageError
-	var ee *exitError
-	var se *silentExit
+	var ce *Error
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &se):
-		return se.code
+	case errors.As(err, &ce) && ce.Silent:
+		return ce.Code
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &ue):
-		return ExitUsage
-	case errors.As(err, &ee):
-		return ee.code
+	case errors.As(err, &ce):
+		return ce.Code
 	}
 	switch flow.KindOf(err) {
 	case flow.KindUsage:
@@ -95,26 +102,26 @@ func exitCode(ctx context.Context, err error) int {
 
 // printError writes the one-line error and at most one line of advice.
 func printError(w io.Writer, code int, err error) {
-	if code == ExitInterrupted {
-		fmt.Fprintln(w, "sfecho: interrupted")
+	if silenced(err) {
 		return
 	}
-	var se *silentExit
-	if errors.As(err, &se) {
-		return
-	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
-	var fe *flow.Error
-	if errors.As(err, &fe) && fe.Op == "usage" {
-		msg = fe.Description
-	}
+	msg, advice := errorText(code, err)
 	fmt.Fprintf(w, "sfecho: %s\n", msg)
-	advice := flow.AdviceOf(err)
-	var ee *exitError
-	if errors.As(err, &ee) && ee.advice != "" {
-		advice = ee.advice
-	}
 	if advice != "" {
 		fmt.Fprintf(w, "hint: %s\n", advice)
 	}
+}
+
+// errorText is an error's message and advice, each on one line.
+func errorText(code int, err error) (msg, advice string) {
+	if code == ExitInterrupted {
+		return "interrupted", ""
+	}
+	msg = strings.Join(strings.Fields(err.Error()), " ")
+	advice = flow.AdviceOf(err)
+	var ce *Error
+	if errors.As(err, &ce) && ce.Advice != "" {
+		advice = ce.Advice
+	}
+	return msg, advice
 }

@@ -15,7 +15,7 @@ type forgotOptions struct {
 	Username string
 	InitOnly bool
 	SkipInit bool
-	Output   string
+	out      output
 	init     initOptions
 }
 
@@ -42,9 +42,12 @@ changes the password.`,
   SFECHO_OTP=123456 SFECHO_NEW_PASSWORD="$NEWPW" sfecho forgot-password --username alice@example.com --skip-init`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
+			in.str("username", "SFECHO_USERNAME", &o.Username)
+			o.init.resolve(in)
 			if o.InitOnly && o.SkipInit {
 				return usagef("--init-only and --skip-init exclude each other")
 			}
@@ -55,15 +58,14 @@ changes the password.`,
 	o.app.addFlags(fs)
 	// The forgot-password endpoint takes no app: these flags mean nothing
 	// here (they stay accepted, so a shared profile or script still works).
-	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method"} {
+	for _, f := range []string{"client-id", "client-secret-file", "redirect-uri", "scope", "omit-challenge-method", "challenge-method", "trust-community-url"} {
 		_ = fs.MarkHidden(f)
 	}
 	fs.StringVar(&o.Username, "username", "", "the user's username (SFECHO_USERNAME)")
 	fs.BoolVar(&o.InitOnly, "init-only", false, "send the code and exit; finish later with --skip-init")
 	fs.BoolVar(&o.SkipInit, "skip-init", false, "the code was already sent (by --init-only): only change the password")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json or text (default text on a terminal, json otherwise)")
+	o.out.addFlag(cmd, "", "json", "text")
 	o.init.addFlags(fs)
-	registerEnum(cmd, "output", "json", "text")
 	return cmd
 }
 
@@ -72,11 +74,11 @@ changes the password.`,
 const forgotSent = "If %s is a member of this site, a verification code is on its way by email.\n"
 
 func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil || format == "token" || format == "env" {
-		return usagef("forgot-password -o must be json or text")
+	format, err := o.out.resolve(env)
+	if err != nil {
+		return err
 	}
-	user, err := username(env, o.Username, o.app.prof)
+	user, err := username(env, o.Username)
 	if err != nil {
 		return err
 	}
@@ -97,7 +99,7 @@ func runForgot(ctx context.Context, env *Env, o *forgotOptions) error {
 			return writeForgot(env, format, user, "otp_sent")
 		}
 	}
-	otp, err := readOTP(ctx, env, flow.MethodEmail, map[bool]string{false: "--skip-init"}[o.SkipInit])
+	otp, err := readOTP(ctx, env, flow.MethodEmail, o.SkipInit, "--skip-init")
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -34,10 +36,13 @@ SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (see the README).`,
   sfecho guest --site "$SITE" --client-id "$CID" --uvid 3f2504e0-4f89-41d3-9a0c-0305e82c3301 -o token`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
-			o.resultOptions.profileDefaults(cmd, o.app.prof)
+			if err := o.resultOptions.resolve(in); err != nil {
+				return err
+			}
 			return runGuest(cmd.Context(), env, o)
 		},
 	}
@@ -48,17 +53,12 @@ SFECHO_UVID_TOKEN_PREFIX and SFECHO_GUEST_REQUEST_TYPE (see the README).`,
 	return cmd
 }
 
+// runGuest gets a guest token; guest sessions are never saved, so they
+// never replace a user's.
 func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil {
-		return err
-	}
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
 	uvid := flow.NewUVID()
 	if o.UVID != "" {
+		var err error
 		if uvid, err = flow.ParseUVID(o.UVID); err != nil {
 			return err
 		}
@@ -67,18 +67,16 @@ func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.app.client(env)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Err, "Guest UVID: %s (carry it into a login with --uvid)\n", uvid)
-	a, exchangeHeader := w.Guest(uvid)
-	a.Capture = capture
-	tok, err := loginWith(ctx, env, c, a, exchangeHeader)
-	if err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, "guest "+uvid)
+	return runTokens(ctx, env, &o.app, &o.resultOptions, false, func(ctx context.Context, c *flow.Client) (*flow.Token, string, error) {
+		fmt.Fprintf(env.Err, "Guest UVID: %s (carry it into a login with --uvid)\n", uvid)
+		a, exchangeHeader := w.Guest(uvid)
+		a.Capture = o.capture
+		tok, err := c.Login(ctx, a, exchangeHeader)
+		if err == nil {
+			withUVID(tok, uvid)
+		}
+		return tok, "guest " + uvid, err
+	})
 }
 
 // guestWire is the guest flow's wire format with the environment's
@@ -89,7 +87,7 @@ func runGuest(ctx context.Context, env *Env, o *guestOptions) error {
 //	SFECHO_UVID_HEADER         hint header name (default "Uvid-Hint")
 //	SFECHO_UVID_PREFIX         prefix at authorize (default "UVID "; "none" for none)
 //	SFECHO_UVID_TOKEN_PREFIX   prefix at the token step (default none)
-//	SFECHO_UVID_HINT_IN        both (default), header or body: where login/register --uvid puts the hint
+//	SFECHO_UVID_HINT_IN        body (default) or header: where login/register --uvid puts the plain UVID
 func guestWire(env *Env) (flow.GuestWire, error) {
 	w := flow.DefaultGuestWire()
 	if v := env.getenv("SFECHO_GUEST_REQUEST_TYPE"); v != "" {
@@ -105,13 +103,12 @@ func guestWire(env *Env) (flow.GuestWire, error) {
 		w.TokenPrefix = prefixValue(v)
 	}
 	switch v := strings.ToLower(env.getenv("SFECHO_UVID_HINT_IN")); v {
-	case "", "both":
+	case "", "body":
 	case "header":
-		w.InBody = false
-	case "body":
-		w.InHeader = false
+		w.HintInHeader = true
 	default:
-		return w, usagef("SFECHO_UVID_HINT_IN must be both, header or body, not %q", v)
+		// Never both: the only code that sends it refuses that (Q5).
+		return w, usagef("SFECHO_UVID_HINT_IN must be body or header, not %q", v)
 	}
 	return w, nil
 }
@@ -126,4 +123,24 @@ func prefixValue(v string) string {
 		v += " "
 	}
 	return v
+}
+
+// withUVID adds the guest's UVID to the printed token response, last, so a
+// script reading -o json has it without parsing stderr; the site's fields
+// keep their order.
+func withUVID(tok *flow.Token, uvid string) {
+	raw := bytes.TrimSpace(tok.Raw)
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil || m == nil || m["uvid"] != nil {
+		return
+	}
+	v, _ := json.Marshal(uvid)
+	sep := ","
+	if len(m) == 0 {
+		sep = ""
+	}
+	tok.Raw = append(append(append(append([]byte{}, raw[:len(raw)-1]...), sep+`"uvid":`...), v...), '}')
+	if tok.Fields != nil {
+		tok.Fields["uvid"] = uvid
+	}
 }

@@ -50,6 +50,9 @@ func TestGuest(t *testing.T) {
 			t.Errorf("UVID %s is not a v4 UUID", m[1])
 		}
 		tok := wantTokens(t, te)
+		if tok["uvid"] != m[1] {
+			t.Errorf("-o json uvid = %v; want %s", tok["uvid"], m[1])
+		}
 		if got := jwtClaim(t, tok["access_token"].(string), "uvid"); got != m[1] {
 			t.Errorf("token uvid claim = %v; want %s", got, m[1])
 		}
@@ -76,23 +79,40 @@ func TestGuestReuseUVIDAndLink(t *testing.T) {
 	if !contains(te.stderr.String(), "Guest UVID: "+fixedUVID) {
 		t.Errorf("stderr:\n%s", te.stderr)
 	}
-	// login --uvid: the hint header by default, the body with SFECHO_UVID_HINT_IN=body.
-	for _, in := range []string{"header", "body"} {
+	// login --uvid: the plain UUID in uvid_hint only, by default; the
+	// header with SFECHO_UVID_HINT_IN=header (which this simulator, like the
+	// one source, does not accept); never the "UVID " prefix (protocol.md §7, Q5).
+	for _, in := range []string{"", "header"} {
 		te.vars["SFECHO_UVID_HINT_IN"] = in
 		te.stdin.WriteString(testPass + "\n")
-		if code := te.run(t, ts.loginArgs("--uvid", fixedUVID, "-o", "json")...); code != 0 {
-			t.Fatalf("%s: exit %d; stderr:\n%s", in, code, te.stderr)
-		}
+		code := te.run(t, ts.loginArgs("--uvid", fixedUVID, "-o", "json")...)
 		h, f := rec.headers["authorize"], rec.forms["authorize"]
-		if in == "header" && (h.Get("Uvid-Hint") != "UVID "+fixedUVID || f["uvid_hint"] != nil) {
-			t.Errorf("header placement: %v %v", h, f)
+		if in == "header" && (h.Get("Uvid-Hint") != fixedUVID || f["uvid_hint"] != nil || code == 0) {
+			t.Errorf("header placement: exit %d, %v %v", code, h, f)
 		}
-		if in == "body" && (h.Get("Uvid-Hint") != "" || f["uvid_hint"][0] != "UVID "+fixedUVID) {
-			t.Errorf("body placement: %v %v", h, f)
+		if in == "" && (code != 0 || h.Get("Uvid-Hint") != "" || f["uvid_hint"][0] != fixedUVID) {
+			t.Errorf("body placement: exit %d, %v %v; stderr:\n%s", code, h, f, te.stderr)
 		}
 		if h.Get("Auth-Request-Type") != "Named-User" {
 			t.Errorf("Auth-Request-Type = %q", h.Get("Auth-Request-Type"))
 		}
+	}
+	// The guest's JWT instead: in the Uvid-Hint header only.
+	te.vars = map[string]string{}
+	if code := te.run(t, ts.guestArgs("--uvid", fixedUVID, "-o", "token")...); code != 0 {
+		t.Fatalf("guest: exit %d; stderr:\n%s", code, te.stderr)
+	}
+	guestJWT := strings.TrimSpace(te.stdout.String())
+	te.vars["SFECHO_UVID_TOKEN"] = guestJWT
+	te.stdin.WriteString(testPass + "\n")
+	if code := te.run(t, ts.loginArgs("-o", "json")...); code != 0 {
+		t.Fatalf("login with the guest JWT: exit %d; stderr:\n%s", code, te.stderr)
+	}
+	if h, f := rec.headers["authorize"], rec.forms["authorize"]; h.Get("Uvid-Hint") != guestJWT || f["uvid_hint"] != nil {
+		t.Errorf("JWT placement: %v %v", h, f)
+	}
+	if code := te.run(t, ts.loginArgs("--uvid", fixedUVID)...); code != ExitUsage || !contains(te.stderr.String(), "not both") {
+		t.Errorf("--uvid with SFECHO_UVID_TOKEN: exit %d; stderr:\n%s", code, te.stderr)
 	}
 	// Passwordless carries it too.
 	te.vars = map[string]string{}
@@ -100,8 +120,8 @@ func TestGuestReuseUVIDAndLink(t *testing.T) {
 	if code := te.run(t, ts.pwlArgs("--username", testUser, "--uvid", fixedUVID)...); code != 0 {
 		t.Fatalf("passwordless --uvid: exit %d; stderr:\n%s", code, te.stderr)
 	}
-	if rec.headers["authorize"].Get("Uvid-Hint") != "UVID "+fixedUVID {
-		t.Errorf("passwordless authorize headers %v", rec.headers["authorize"])
+	if rec.forms["authorize"]["uvid_hint"][0] != fixedUVID || rec.headers["authorize"].Get("Uvid-Hint") != "" {
+		t.Errorf("passwordless authorize: headers %v form %v", rec.headers["authorize"], rec.forms["authorize"])
 	}
 }
 

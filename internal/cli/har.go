@@ -62,7 +62,7 @@ func finishHAR(env *Env, err error) error {
 	case werr == nil:
 		return err
 	case err == nil:
-		return &exitError{code: ExitError, msg: "cannot write --har " + h.path + ": " + werr.Error()}
+		return fail(ExitError, "cannot write --har "+h.path+": "+werr.Error(), "", werr)
 	}
 	env.warnf("cannot write --har %s: %v", h.path, werr)
 	return err

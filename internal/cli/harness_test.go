@@ -3,15 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 // Test users and app of the simulated site.
@@ -54,14 +52,9 @@ func (te *testEnv) run(t *testing.T, args ...string) int {
 	return Run(ctx, args, te.Env)
 }
 
-// testSite is a simulated site served over real HTTP, counting new
-// connections.
-type testSite struct {
-	*sim.Site
-	srv   *httptest.Server
-	URL   string // site URL with prefix
-	conns atomic.Int64
-}
+// testSite is a simulated site served over real HTTP (simtest), with the
+// argument builders of these tests.
+type testSite struct{ *simtest.Site }
 
 func defaultConfig() sim.Config {
 	return sim.Config{
@@ -71,23 +64,9 @@ func defaultConfig() sim.Config {
 }
 
 // startSite serves cfg; wrap, when set, stands between client and site.
-func startSite(t *testing.T, cfg sim.Config, wrap func(http.Handler) http.Handler) *testSite {
+func startSite(t *testing.T, cfg sim.Config, wrap func(http.Handler) http.Handler, opts ...simtest.Option) *testSite {
 	t.Helper()
-	ts := &testSite{Site: sim.New(cfg)}
-	var h http.Handler = ts.Site
-	if wrap != nil {
-		h = wrap(h)
-	}
-	ts.srv = httptest.NewUnstartedServer(h)
-	ts.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			ts.conns.Add(1)
-		}
-	}
-	ts.srv.Start()
-	t.Cleanup(func() { ts.Site.Close(); ts.srv.Close() })
-	ts.URL = ts.srv.URL + cfg.PathPrefix
-	return ts
+	return &testSite{simtest.Start(t, cfg, append(opts, simtest.Wrap(wrap))...)}
 }
 
 // loginArgs are the flags for a password login against ts.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 // The simulated site on 127.0.0.1 registers its own echo URL, and matches a
@@ -107,7 +108,7 @@ func TestLoginCaptureLocalFailures(t *testing.T) {
 			}
 			var ts *testSite
 			if tc.edit != nil {
-				ts = startSite(t, cfg, rewriteLocation(editQuery(tc.edit)))
+				ts = startSite(t, cfg, simtest.RewriteLocation(editQuery(tc.edit)))
 			} else {
 				ts = startSite(t, cfg, nil)
 			}

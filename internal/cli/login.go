@@ -58,14 +58,7 @@ need SSO or MFA, and captures the code on the same local endpoint.`,
   sfecho login --passwordless --method email --site "$SITE" --client-id "$CID" --username alice@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
-				return err
-			}
-			o.profileDefaults(cmd)
-			if !o.web.Web && (cmd.Flags().Changed("no-browser") || cmd.Flags().Changed("login-timeout")) {
-				return usagef("--no-browser and --login-timeout apply only with --web")
-			}
-			if err := o.pwl.validate(cmd, env, o.web.Web); err != nil {
+			if err := o.resolve(cmd, env); err != nil {
 				return err
 			}
 			return runLogin(cmd.Context(), env, o)
@@ -83,66 +76,62 @@ need SSO or MFA, and captures the code on the same local endpoint.`,
 	return cmd
 }
 
+// resolve settles every input of a login before anything is sent.
+func (o *loginOptions) resolve(cmd *cobra.Command, env *Env) error {
+	in, err := o.app.resolve(cmd, env)
+	if err != nil {
+		return err
+	}
+	in.str("username", "SFECHO_USERNAME", &o.Username)
+	o.pwl.init.resolve(in)
+	if err := in.boolean("credentials-in-body", "", &o.CredentialsInBody); err != nil {
+		return err
+	}
+	if err := o.resultOptions.resolve(in); err != nil {
+		return err
+	}
+	if o.pwl.otp.InitOnly {
+		if err := o.out.only(env, "--init-only", "json", "text"); err != nil {
+			return err
+		}
+	}
+	if !o.web.Web && (cmd.Flags().Changed("no-browser") || cmd.Flags().Changed("login-timeout")) {
+		return usagef("--no-browser and --login-timeout apply only with --web")
+	}
+	return o.pwl.validate(cmd, env, o.web.Web)
+}
+
 func runLogin(ctx context.Context, env *Env, o *loginOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil {
-		return err
+	obtain := o.passwordLogin
+	switch {
+	case o.web.Web:
+		if err := o.checkWeb(); err != nil {
+			return err
+		}
+		obtain = o.webLogin
+	case o.pwl.Passwordless:
+		obtain = o.passwordlessLogin
 	}
-	if err := checkStore(env, &o.app, o.NoStore, o.Store); err != nil {
-		return err
-	}
-	c, err := o.app.client(env)
-	if err != nil {
-		return err
-	}
-	if o.web.Web {
-		return runWebLogin(ctx, env, o, c, format)
-	}
-	if o.pwl.Passwordless {
-		return runPasswordless(ctx, env, o, c, format)
-	}
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
+	return runTokens(ctx, env, &o.app, &o.resultOptions, true, func(ctx context.Context, c *flow.Client) (*flow.Token, string, error) {
+		return obtain(ctx, env, c)
+	})
+}
+
+// passwordLogin is the Named-User login with a password.
+func (o *loginOptions) passwordLogin(ctx context.Context, env *Env, c *flow.Client) (*flow.Token, string, error) {
 	user, err := loginName(env, o)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	pw, err := secretInput(env, secretSpec{name: "password", flag: "--password-stdin", envVar: "SFECHO_PASSWORD",
 		fromStdin: o.PasswordStdin, prompt: "Password for " + user + ": "})
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	a := flow.Authorization{User: user, Secret: pw, InBody: o.CredentialsInBody, Capture: capture}
+	a := flow.Authorization{User: user, Secret: pw, InBody: o.CredentialsInBody, Capture: o.capture}
 	if err := o.pwl.link(env, &a); err != nil {
-		return err
+		return nil, "", err
 	}
-	tok, err := loginWith(ctx, env, c, a, nil)
-	if err != nil {
-		return err
-	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, user, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, user)
-}
-
-func captureMode(s string) (flow.Capture, error) {
-	switch c := flow.Capture(s); c {
-	case flow.CaptureLocation, flow.CaptureEcho, flow.CaptureLocal:
-		return c, nil
-	case "":
-		return flow.CaptureLocation, nil
-	}
-	return "", usagef("--capture must be location, echo or local, not %q", s)
-}
-
-// profileDefaults applies the profile's capture and credentials_in_body
-// where the flags were not given.
-func (o *loginOptions) profileDefaults(cmd *cobra.Command) {
-	o.resultOptions.profileDefaults(cmd, o.app.prof)
-	if v, ok := o.app.prof("credentials-in-body"); ok && !cmd.Flags().Changed("credentials-in-body") {
-		o.CredentialsInBody = v == "true"
-	}
+	tok, err := c.Login(ctx, a, nil)
+	return tok, user, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 func decodeJSON(t *testing.T, s string) map[string]any {
@@ -43,7 +44,7 @@ func TestLoginPublicClientLocation(t *testing.T) {
 	if got := ts.Requests(); got != 2 {
 		t.Errorf("requests = %d; want 2", got)
 	}
-	if got := ts.conns.Load(); got != 1 {
+	if got := int64(ts.Conns()); got != 1 {
 		t.Errorf("connections = %d; want 1", got)
 	}
 }
@@ -157,32 +158,9 @@ func TestLoginCaptureEchoAndPrefix(t *testing.T) {
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
 	args := ts.loginArgs()
-	args[2] = ts.srv.URL
+	args[2] = ts.Server.URL
 	if code := te.run(t, args...); code != ExitSetup || !contains(te.stderr.String(), "prefix") {
 		t.Errorf("no prefix: exit %d; stderr:\n%s", code, te.stderr)
-	}
-}
-
-// rewriteLocation changes the authorize 302's Location.
-func rewriteLocation(f func(*url.URL)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.HasSuffix(r.URL.Path, "/authorize") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			if loc, err := url.Parse(rec.Header().Get("Location")); err == nil && rec.Code == http.StatusFound {
-				f(loc)
-				w.Header().Set("Location", loc.String())
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(rec.Body.Bytes())
-		})
 	}
 }
 
@@ -202,7 +180,7 @@ func TestLoginSecurityChecks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := startSite(t, defaultConfig(), rewriteLocation(tc.f))
+			ts := startSite(t, defaultConfig(), simtest.RewriteLocation(tc.f))
 			for _, capture := range []string{"location", "echo"} {
 				te := newTestEnv(t)
 				te.stdin.WriteString(testPass + "\n")
@@ -231,7 +209,13 @@ func TestLoginErrorClasses(t *testing.T) {
 		{name: "unknown client id", args: []string{"--client-id", "nope"}, want: ExitSetup, stderr: "invalid_client_id"},
 		{name: "redirect mismatch", args: []string{"--redirect-uri", "https://elsewhere.example/cb"}, want: ExitSetup, stderr: "Callback URL"},
 		{name: "scope not on the app", args: []string{"--scope", "full"}, want: ExitSetup, stderr: "not treated as headless"},
-		{name: "flow disabled html", cfg: func(c *sim.Config) { c.FlowDisabled = true }, want: ExitSetup, stderr: "HTML"},
+		{name: "flow disabled html", cfg: func(c *sim.Config) { c.FlowDisabled = true; c.FlowDisabledError = sim.FlowDisabledHTML }, want: ExitSetup, stderr: "HTML"},
+		// errors.md A4: an invalid_client that is about the flow, not the secret.
+		{name: "flow disabled a4", cfg: func(c *sim.Config) { c.FlowDisabled = true }, want: ExitSetup, stderr: "Enable Authorization Code and Credentials Flow"},
+		{name: "redirect without code or error", fail: &sim.Failure{Status: 302, Header: map[string]string{"Location": "/services/oauth2/echo?state=whatever"}}, where: sim.EndpointAuthorize, want: ExitSetup, stderr: "neither a code nor an error"},
+		{name: "token without access_token", fail: &sim.Failure{Status: 200, Body: `{"token_type":"Bearer","instance_url":"https://x.example"}`}, where: sim.EndpointToken, want: ExitError, stderr: "no access_token"},
+		{name: "token field of the wrong type", fail: &sim.Failure{Status: 200, Body: `{"access_token":42,"token_type":"Bearer"}`}, where: sim.EndpointToken, want: ExitError, stderr: "access_token is a number, not a string"},
+		{name: "token not an object", fail: &sim.Failure{Status: 200, Body: `["access_token"]`}, where: sim.EndpointToken, want: ExitError, stderr: "not an object"},
 		{name: "flow disabled json", cfg: func(c *sim.Config) { c.FlowDisabled = true; c.FlowDisabledError = "unsupported_response_type" },
 			want: ExitSetup, stderr: "Allow Authorization Code and Credentials Flows"},
 		{name: "inactive user", cfg: func(c *sim.Config) { c.Users[0].Inactive = true }, want: ExitRejected, stderr: "inactive"},
@@ -283,7 +267,7 @@ func TestLoginErrorClasses(t *testing.T) {
 func TestLoginNetworkAndTLS(t *testing.T) {
 	t.Run("connection refused", func(t *testing.T) {
 		ts := startSite(t, defaultConfig(), nil)
-		ts.srv.Close()
+		ts.Server.Close()
 		te := newTestEnv(t)
 		te.stdin.WriteString(testPass + "\n")
 		if code := te.run(t, ts.loginArgs()...); code != ExitNetwork {
@@ -291,9 +275,7 @@ func TestLoginNetworkAndTLS(t *testing.T) {
 		}
 	})
 	t.Run("tls", func(t *testing.T) {
-		site := sim.New(defaultConfig())
-		srv := httptest.NewTLSServer(site)
-		defer srv.Close()
+		srv := simtest.Start(t, defaultConfig(), simtest.TLS()).Server
 		args := []string{"login", "--site", srv.URL, "--client-id", testClient, "--username", testUser, "--password-stdin", "--no-store"}
 		te := newTestEnv(t)
 		te.stdin.WriteString(testPass + "\n")

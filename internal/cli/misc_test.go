@@ -119,8 +119,11 @@ func TestSimCommand(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), "=")
-		banner[k] = v
-		if k == "password" {
+		if !strings.HasPrefix(v, "'") || !strings.HasSuffix(v, "'") {
+			t.Errorf("banner line %q is not shell-quoted", sc.Text())
+		}
+		banner[k] = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
+		if k == "callbacks" {
 			break
 		}
 	}
@@ -135,11 +138,41 @@ func TestSimCommand(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(lt.stdout.String(), "00D") {
 		t.Errorf("login against sfecho sim: exit %d, stdout %q, stderr %s", code, lt.stdout, lt.stderr)
 	}
+	// --capture local works against the TLS simulator as started: its
+	// loopback echo callback is registered.
+	code = lt.run(t, "login", "--site", banner["site"], "--client-id", banner["client_id"], "--username", banner["username"],
+		"--ca-file", cert, "--no-store", "-o", "token", "--capture", "local")
+	if code != 0 || !strings.HasPrefix(lt.stdout.String(), "00D") {
+		t.Errorf("login --capture local against sfecho sim --tls: exit %d, stdout %q, stderr %s", code, lt.stdout, lt.stderr)
+	}
 	cancel()
 	if code := <-done; code != 0 && code != ExitInterrupted {
 		t.Errorf("sim exit %d", code)
 	}
 	if code := newTestEnv(t).run(t, "sim", "--addr", "0.0.0.0:0"); code != ExitUsage {
 		t.Errorf("non-loopback --addr: exit %d; want 2", code)
+	}
+}
+
+// TestDetachedBrowser: a launcher that never returns (a browser started in
+// the foreground) does not hold the login; one that fails at once is
+// reported.
+func TestDetachedBrowser(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	open := detach(func(string) error { <-block; return nil }, 50*time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- open("http://127.0.0.1/x") }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("a browser still running is not an error: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the login waited on the browser process")
+	}
+	failing := detach(func(string) error { return io.ErrUnexpectedEOF }, time.Minute)
+	if err := failing("http://127.0.0.1/x"); err != io.ErrUnexpectedEOF {
+		t.Errorf("a launcher that fails: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,122 +16,108 @@ import (
 	"github.com/sfecho/sfecho/internal/httplog"
 )
 
-// appOptions are the flags every command that talks to a site shares:
-// which site, which app, and how to reach it.
-type appOptions struct {
-	Site, ClientID, ClientSecretFile, RedirectURI, Scope string
-	CAFile                                               string
-	Insecure                                             bool
-	Timeout                                              time.Duration
-	Verbose                                              bool
-	Profile                                              string
-	OmitChallengeMethod                                  bool
+// transportOptions say how to reach a site: TLS trust, the timeout, and the
+// app's secret (private clients). Every command that talks to a site has
+// them, declared here once.
+type transportOptions struct {
+	CAFile, ClientSecretFile string
+	Insecure                 bool
+	Timeout                  time.Duration
 
-	clientSecret string  // read from SFECHO_CLIENT_SECRET or the file; never a flag value
-	prof         setting // the profile's settings, for keys beyond these flags
+	clientSecret string // from SFECHO_CLIENT_SECRET or the file; never a flag value
+}
+
+func (t *transportOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&t.ClientSecretFile, "client-secret-file", "", "file holding the consumer secret, private clients only (or SFECHO_CLIENT_SECRET)")
+	fs.StringVar(&t.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
+	fs.BoolVar(&t.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
+	fs.DurationVar(&t.Timeout, "timeout", 30*time.Second, "per-request timeout (0: none)")
+}
+
+func (t *transportOptions) resolve(env *Env, in layers) error {
+	in.str("ca-file", "SFECHO_CA_FILE", &t.CAFile)
+	in.str("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &t.ClientSecretFile)
+	if t.Insecure && !env.warnedInsecure {
+		// Every time it is given, even when no request follows (design.md).
+		env.warnedInsecure = true
+		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
+	}
+	if t.Timeout < 0 {
+		return usagef("--timeout must not be negative (0 means no timeout)")
+	}
+	return t.readSecret(env)
+}
+
+// readSecret reads the client secret: the file, else SFECHO_CLIENT_SECRET.
+func (t *transportOptions) readSecret(env *Env) error {
+	if t.ClientSecretFile == "" {
+		t.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
+		return nil
+	}
+	v, err := secretFile("--client-secret-file", t.ClientSecretFile)
+	t.clientSecret = v
+	return err
+}
+
+// appOptions are the flags every command that talks to a site with an app
+// shares: which site, which app, how to speak to it, and how to reach it.
+type appOptions struct {
+	Site, ClientID, RedirectURI, Scope string
+	ChallengeMethod                    string
+	OmitChallengeMethod                bool // hidden alias of --challenge-method none
+	TrustCommunityURLs                 []string
+	Verbose                            bool
+	Profile                            string
+	transport                          transportOptions
+
+	choice profileChoice // the profile and what the config file says of it
 }
 
 func (o *appOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Site, "site", "", "Experience Cloud site URL with its prefix, e.g. https://acme.my.site.com/shop (SFECHO_SITE)")
 	fs.StringVar(&o.ClientID, "client-id", "", "consumer key of the app (SFECHO_CLIENT_ID)")
-	fs.StringVar(&o.ClientSecretFile, "client-secret-file", "", "file holding the consumer secret, private clients only (or SFECHO_CLIENT_SECRET)")
 	fs.StringVar(&o.RedirectURI, "redirect-uri", "", "callback URL registered on the app (default <site>/services/oauth2/echo) (SFECHO_REDIRECT_URI)")
 	fs.StringVar(&o.Scope, "scope", "", `space-separated scopes, e.g. "api refresh_token"; omitted when empty (SFECHO_SCOPE)`)
-	fs.StringVar(&o.CAFile, "ca-file", "", "PEM file of extra CA certificates to trust (SFECHO_CA_FILE)")
-	fs.BoolVar(&o.Insecure, "insecure", false, "skip TLS certificate verification (tests only; warns every time)")
-	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "per-request timeout (0: none)")
-	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "send code_challenge without code_challenge_method=S256 (Salesforce documents no method parameter)")
+	o.transport.addFlags(fs)
+	fs.StringVar(&o.ChallengeMethod, "challenge-method", "auto", "when to send code_challenge_method=S256: auto (headless: none, --web: S256), S256 or none (SFECHO_CHALLENGE_METHOD)")
+	fs.BoolVar(&o.OmitChallengeMethod, "omit-challenge-method", false, "same as --challenge-method none")
+	_ = fs.MarkHidden("omit-challenge-method")
+	fs.StringArrayVar(&o.TrustCommunityURLs, "trust-community-url", nil, "also send the code to this sfdc_community_url, which is neither the site's host nor a Salesforce site domain (repeatable; SFECHO_TRUST_COMMUNITY_URL)")
 }
 
-// settings is one layer of configuration: a key's value and whether it
-// was set. Flags beat environment variables, which beat the profile.
-type setting func(key string) (string, bool)
-
-// resolve fills unset flags from the environment and the profile, then
-// validates. It must run before any use of the options.
-func (o *appOptions) resolve(cmd *cobra.Command, env *Env) error {
-	fs := cmd.Flags()
+// resolve settles the shared inputs (flag > env > profile > default) and
+// returns the layers, for the command's own flags.
+func (o *appOptions) resolve(cmd *cobra.Command, env *Env) (layers, error) {
 	o.Verbose, _ = cmd.Flags().GetBool("verbose")
 	if env.getenv("SFECHO_DEBUG") == "1" {
 		o.Verbose = true
 	}
-	o.Profile = profileName(cmd, env)
-	prof, err := loadProfile(env, o.Profile)
+	choice, err := chooseProfile(cmd, env)
 	if err != nil {
-		return err
+		return layers{}, err
 	}
-	o.prof = prof
-	pick := func(flagName, envName string, dst *string) {
-		if fs.Changed(flagName) {
-			return
-		}
-		if v := env.getenv(envName); v != "" {
-			*dst = v
-		} else if v, ok := prof(flagName); ok {
-			*dst = v
-		}
-	}
-	pick("site", "SFECHO_SITE", &o.Site)
-	pick("client-id", "SFECHO_CLIENT_ID", &o.ClientID)
-	pick("redirect-uri", "SFECHO_REDIRECT_URI", &o.RedirectURI)
-	pick("scope", "SFECHO_SCOPE", &o.Scope)
-	pick("ca-file", "SFECHO_CA_FILE", &o.CAFile)
-	pick("client-secret-file", "SFECHO_CLIENT_SECRET_FILE", &o.ClientSecretFile)
+	o.choice, o.Profile = choice, choice.Name
+	in := newLayers(cmd, env, choice.prof)
+	in.str("site", "SFECHO_SITE", &o.Site)
+	in.str("client-id", "SFECHO_CLIENT_ID", &o.ClientID)
+	in.str("redirect-uri", "SFECHO_REDIRECT_URI", &o.RedirectURI)
+	in.str("scope", "SFECHO_SCOPE", &o.Scope)
+	in.str("challenge-method", "SFECHO_CHALLENGE_METHOD", &o.ChallengeMethod)
+	in.list("trust-community-url", "SFECHO_TRUST_COMMUNITY_URL", &o.TrustCommunityURLs)
 	o.Scope = strings.Join(strings.Fields(strings.ReplaceAll(o.Scope, ",", " ")), " ")
-	if o.Insecure && !env.warnedInsecure {
-		// Every time it is given, even when no request follows (design.md).
-		env.warnedInsecure = true
-		env.warnf("--insecure: TLS certificates are NOT verified; anyone on the path can read your password and tokens")
-	}
-	if o.Timeout < 0 {
-		return usagef("--timeout must not be negative (0 means no timeout)")
-	}
-	return o.readSecret(env)
-}
-
-// profileName is --profile, else SFECHO_PROFILE, else "default".
-func profileName(cmd *cobra.Command, env *Env) string {
-	if p, _ := cmd.Flags().GetString("profile"); p != "" {
-		return p
-	}
-	if p := env.getenv("SFECHO_PROFILE"); p != "" {
-		return p
-	}
-	return "default"
-}
-
-func (o *appOptions) readSecret(env *Env) error {
-	if o.ClientSecretFile != "" {
-		b, err := os.ReadFile(o.ClientSecretFile)
-		if err != nil {
-			return usagef("cannot read --client-secret-file: %v", pathErr(err))
-		}
-		o.clientSecret = strings.TrimSpace(string(b))
-		if o.clientSecret == "" {
-			return usagef("--client-secret-file %s is empty", o.ClientSecretFile)
-		}
-		return nil
-	}
-	o.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
-	return nil
-}
-
-// pathErr drops the operation from an *os.PathError, keeping file and reason.
-func pathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return &os.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
-	}
-	return err
+	return in, o.transport.resolve(env, in)
 }
 
 // client builds the flow client: site, app and an HTTP client.
 func (o *appOptions) client(env *Env) (*flow.Client, error) {
 	if o.ClientID == "" {
+		if o.Site == "" {
+			return nil, o.choice.missing("site", "SFECHO_SITE", "the Experience Cloud site URL")
+		}
 		if _, err := flow.ParseSite(o.Site); err != nil {
 			return nil, err
 		}
-		return nil, usagef("--client-id is required (the app's consumer key; or SFECHO_CLIENT_ID)")
+		return nil, o.choice.missing("client-id", "SFECHO_CLIENT_ID", "the app's consumer key")
 	}
 	return o.siteClient(env)
 }
@@ -140,6 +125,9 @@ func (o *appOptions) client(env *Env) (*flow.Client, error) {
 // siteClient is client without an app, for the endpoints that need none
 // (forgot password, protocol.md §6).
 func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
+	if o.Site == "" {
+		return nil, o.choice.missing("site", "SFECHO_SITE", "the Experience Cloud site URL")
+	}
 	site, err := flow.ParseSite(o.Site)
 	if err != nil {
 		return nil, err
@@ -149,16 +137,38 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 			return nil, err
 		}
 	}
-	hc, err := o.httpClient(env)
+	method, err := o.challengeMethod()
 	if err != nil {
 		return nil, err
 	}
-	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
-		RedirectURI: o.RedirectURI, Scope: o.Scope, OmitChallengeMethod: o.OmitChallengeMethod}
+	hc, err := o.transport.httpClient(env, o.Verbose)
+	if err != nil {
+		return nil, err
+	}
+	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.transport.clientSecret,
+		RedirectURI: o.RedirectURI, Scope: o.Scope, ChallengeMethod: method, TrustedCommunityURLs: o.TrustCommunityURLs}
 	if o.Verbose {
 		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* "+f+"\n", a...) }
 	}
 	return c, nil
+}
+
+// challengeMethod reads --challenge-method (and its hidden alias) and
+// checks --trust-community-url (README, "Wire details").
+func (o *appOptions) challengeMethod() (flow.ChallengeMethod, error) {
+	method, err := flow.ParseChallengeMethod(o.ChallengeMethod)
+	if err != nil {
+		return method, usagef("--challenge-method must be auto, S256 or none, not %q", o.ChallengeMethod)
+	}
+	if o.OmitChallengeMethod {
+		method = flow.MethodNone
+	}
+	for _, t := range o.TrustCommunityURLs {
+		if u, err := parseAbsURL(t); err != nil || u.Scheme != "https" {
+			return method, usagef("--trust-community-url %q must be an absolute https:// URL", t)
+		}
+	}
+	return method, nil
 }
 
 func checkRedirectURI(raw string) error {
@@ -174,10 +184,10 @@ func checkRedirectURI(raw string) error {
 
 // httpClient builds the HTTP client from --ca-file, --insecure, --timeout
 // and -v.
-func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
+func (t *transportOptions) httpClient(env *Env, verbose bool) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
 		if err != nil {
 			return nil, usagef("cannot read --ca-file: %v", pathErr(err))
 		}
@@ -186,14 +196,14 @@ func (o *appOptions) httpClient(env *Env) (*http.Client, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usagef("--ca-file %s holds no PEM certificate", o.CAFile)
+			return nil, usagef("--ca-file %s holds no PEM certificate", t.CAFile)
 		}
 		tc.RootCAs = pool
 	}
-	if o.Insecure {
+	if t.Insecure {
 		tc.InsecureSkipVerify = true
 	}
-	return newHTTPClient(env, tc, o.Verbose, o.Timeout), nil
+	return newHTTPClient(env, tc, verbose, t.Timeout), nil
 }
 
 // newHTTPClient builds an HTTP client with TLS settings tc, a per-request

@@ -5,89 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/sfecho/sfecho/internal/flow"
 )
-
-// initOptions are the inputs every headless init endpoint shares
-// (passwordless, registration, forgot password): reCAPTCHA, the
-// integration user's Bearer token and the email template (issue 3 §5).
-type initOptions struct {
-	Recaptcha           string
-	RecaptchaEnterprise bool
-	RecaptchaSiteKey    string
-	RecaptchaProject    string
-	RecaptchaAction     string
-	InitTokenFile       string
-	EmailTemplate       string
-}
-
-// addFlags registers the init flags. There is deliberately no flag taking
-// the init token's value: it is a secret, and argv is visible in ps and
-// shell history; it comes from SFECHO_INIT_TOKEN or --init-token-file.
-// A reCAPTCHA token is short-lived and single-use, so --recaptcha may take
-// it; the trace masks it anyway.
-func (o *initOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Recaptcha, "recaptcha", "", "reCAPTCHA token for the init step, when the site requires one (SFECHO_RECAPTCHA)")
-	fs.BoolVar(&o.RecaptchaEnterprise, "recaptcha-enterprise", false, "send the token as a reCAPTCHA Enterprise recaptchaevent (needs --recaptcha-site-key and --recaptcha-project)")
-	fs.StringVar(&o.RecaptchaSiteKey, "recaptcha-site-key", "", "reCAPTCHA Enterprise site key (SFECHO_RECAPTCHA_SITE_KEY)")
-	fs.StringVar(&o.RecaptchaProject, "recaptcha-project", "", "reCAPTCHA Enterprise Google Cloud project id (SFECHO_RECAPTCHA_PROJECT)")
-	fs.StringVar(&o.RecaptchaAction, "recaptcha-action", "login", "reCAPTCHA Enterprise expectedAction")
-	fs.StringVar(&o.InitTokenFile, "init-token-file", "", "file holding an integration user's access token for sites that require authentication on init (or SFECHO_INIT_TOKEN)")
-	fs.StringVar(&o.EmailTemplate, "email-template", "", "emailtemplate for sites that allowlist OTP email templates (SFECHO_EMAIL_TEMPLATE)")
-}
-
-// auth resolves the init inputs from flags, then the environment.
-func (o *initOptions) auth(env *Env) (flow.InitAuth, error) {
-	a := flow.InitAuth{Recaptcha: firstSet(o.Recaptcha, env.getenv("SFECHO_RECAPTCHA")),
-		EmailTemplate: firstSet(o.EmailTemplate, env.getenv("SFECHO_EMAIL_TEMPLATE"))}
-	tok, err := o.initToken(env)
-	if err != nil {
-		return a, err
-	}
-	a.Token = tok
-	if !o.RecaptchaEnterprise {
-		return a, nil
-	}
-	ev := &flow.RecaptchaEvent{Token: a.Recaptcha, ExpectedAction: o.RecaptchaAction,
-		SiteKey:   firstSet(o.RecaptchaSiteKey, env.getenv("SFECHO_RECAPTCHA_SITE_KEY")),
-		ProjectID: firstSet(o.RecaptchaProject, env.getenv("SFECHO_RECAPTCHA_PROJECT"))}
-	if ev.Token == "" || ev.SiteKey == "" || ev.ProjectID == "" {
-		return a, usagef("--recaptcha-enterprise needs --recaptcha (or SFECHO_RECAPTCHA), --recaptcha-site-key and --recaptcha-project")
-	}
-	a.Recaptcha, a.RecaptchaEvent = "", ev
-	return a, nil
-}
-
-// initToken reads the integration token: --init-token-file, else
-// SFECHO_INIT_TOKEN.
-func (o *initOptions) initToken(env *Env) (string, error) {
-	if o.InitTokenFile == "" {
-		return strings.TrimSpace(env.getenv("SFECHO_INIT_TOKEN")), nil
-	}
-	b, err := os.ReadFile(o.InitTokenFile)
-	if err != nil {
-		return "", usagef("cannot read --init-token-file: %v", pathErr(err))
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", usagef("--init-token-file %s is empty", o.InitTokenFile)
-	}
-	return tok, nil
-}
-
-func firstSet(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
 
 // otpOptions are the OTP step's inputs: the verification method, and the
 // two-step mode for scripts (--init-only, then --identifier).
@@ -129,7 +52,11 @@ func (o *otpOptions) known() *flow.Challenge {
 // writeChallenge prints an init step's result for --init-only. The
 // identifier is masked in traces but printed here, because it was asked
 // for: it is useless without the OTP.
-func writeChallenge(env *Env, ch *flow.Challenge) error {
+func writeChallenge(env *Env, format string, ch *flow.Challenge) error {
+	if format == "text" {
+		_, err := fmt.Fprintf(env.Out, "identifier %s\nmethod     %s\n", ch.Identifier, ch.Method)
+		return err
+	}
 	b, err := json.Marshal(ch)
 	if err != nil {
 		return err
@@ -141,9 +68,13 @@ func writeChallenge(env *Env, ch *flow.Challenge) error {
 // readOTP reads the one-time password once the init step has succeeded:
 // SFECHO_OTP, else a prompt on the terminal, else the next line of stdin
 // (so a script can wait for the code and then write it).
-// later names the second step of the two-step form, for the advice; ""
-// when that step is the one running.
-func readOTP(ctx context.Context, env *Env, method, later string) (string, error) {
+// secondStep is true when the second step of the two-step form is the one
+// running; otherwise the advice names flag, the way to that step.
+func readOTP(ctx context.Context, env *Env, method string, secondStep bool, flag string) (string, error) {
+	later := flag
+	if secondStep {
+		later = ""
+	}
 	spec := secretSpec{name: "OTP", envVar: "SFECHO_OTP", lineFallback: true,
 		prompt: "Verification code (sent by " + method + "): "}
 	if env.getenv("SFECHO_OTP") == "" && !env.InTTY {
@@ -158,60 +89,7 @@ func readOTP(ctx context.Context, env *Env, method, later string) (string, error
 		if later != "" {
 			advice += ", or use --init-only and later " + later
 		}
-		return "", &exitError{code: ExitUsage, msg: err.Error(), advice: advice}
+		return "", &Error{Code: ExitUsage, Msg: err.Error(), Advice: advice}
 	}
 	return strings.TrimSpace(v), nil
-}
-
-// newSecret reads a new password: envVar, else twice on the terminal
-// (they must match), else the next line of stdin (when lineFallback) or
-// the first with fromStdin.
-func newSecret(ctx context.Context, env *Env, s secretSpec) (string, error) {
-	if env.getenv(s.envVar) != "" || !env.InTTY || s.fromStdin || env.ReadSecret == nil {
-		return awaitInput(ctx, env, func() (string, error) { return secretInput(env, s) })
-	}
-	// Asked twice; a mismatch asks again (three tries), since the OTP is
-	// already spent on this attempt otherwise.
-	for try := 1; ; try++ {
-		first, err := secretInput(env, s)
-		if err != nil {
-			return "", err
-		}
-		again, err := env.ReadSecret("Repeat the " + s.name + ": ")
-		if err != nil {
-			return "", usagef("cannot read the %s from the terminal: %v", s.name, err)
-		}
-		if again == first {
-			return first, nil
-		}
-		if try == 3 {
-			return "", usagef("the two %ss did not match, three times", s.name)
-		}
-		fmt.Fprintf(env.Err, "The two %ss do not match; try again.\n", s.name)
-	}
-}
-
-// awaitInput runs read, but when stdin is not a terminal it gives up as
-// soon as ctx ends: a script may never write the line, and Ctrl-C must
-// still end sfecho (exit 130). The abandoned read ends with the process.
-// A terminal prompt is left to finish, so that it can restore echo.
-func awaitInput(ctx context.Context, env *Env, read func() (string, error)) (string, error) {
-	if env.InTTY {
-		return read()
-	}
-	type result struct {
-		v   string
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := read()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
 }

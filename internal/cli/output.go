@@ -15,54 +15,6 @@ import (
 	"github.com/sfecho/sfecho/internal/flow"
 )
 
-var outputFormats = []string{"json", "token", "env", "text"}
-
-// resultOptions are the flags of every command that ends with tokens: how
-// the 302 is captured, how the result is printed and where it is saved.
-type resultOptions struct {
-	Capture string
-	Output  string
-	NoStore bool
-	Store   string
-}
-
-// profileDefaults applies the profile's capture where --capture was not
-// given (flag > env > profile > default; there is no capture variable).
-func (o *resultOptions) profileDefaults(cmd *cobra.Command, prof setting) {
-	if v, ok := prof("capture"); ok && !cmd.Flags().Changed("capture") {
-		o.Capture = v
-	}
-}
-
-// addFlags registers the flags; saves adds --no-store and --store.
-func (o *resultOptions) addFlags(cmd *cobra.Command, saves bool) {
-	fs := cmd.Flags()
-	fs.StringVar(&o.Capture, "capture", "location", "how the 302 is captured: location, echo or local")
-	fs.StringVarP(&o.Output, "output", "o", "", "output format: json, token, env or text (default text on a terminal, json otherwise)")
-	registerEnum(cmd, "capture", "location", "echo", "local")
-	registerEnum(cmd, "output", outputFormats...)
-	if saves {
-		fs.BoolVar(&o.NoStore, "no-store", false, "do not save the session")
-		fs.StringVar(&o.Store, "store", "", "where to save the session: file or keyring (default file)")
-		registerEnum(cmd, "store", "file", "keyring")
-	}
-}
-
-// outputFormat validates -o; the default is text on a terminal, json
-// otherwise (design.md, "Output").
-func outputFormat(env *Env, s string) (string, error) {
-	switch s {
-	case "":
-		if env.OutTTY {
-			return "text", nil
-		}
-		return "json", nil
-	case "json", "token", "env", "text":
-		return s, nil
-	}
-	return "", usagef("-o must be json, token, env or text, not %q", s)
-}
-
 // writeToken prints a token response in the asked-for format.
 func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 	switch format {
@@ -73,6 +25,8 @@ func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 		return err
 	case "env":
 		return writeEnv(env.Out, tok)
+	case "github":
+		return writeGitHub(env, tok)
 	}
 	if err := writeText(env.Out, tok, user); err != nil {
 		return err

@@ -16,11 +16,9 @@ import (
 type passwordlessOptions struct {
 	Passwordless bool
 	LoginHint    string
-	UVID         string
+	guest        guestLink // --uvid, --uvid-token-file (guestlink.go)
 	otp          otpOptions
 	init         initOptions
-
-	uvid string // --uvid, validated
 }
 
 // passwordlessOnly are the flags that mean nothing without --passwordless.
@@ -30,7 +28,7 @@ var passwordlessOnly = []string{"method", "init-only", "identifier", "recaptcha"
 func (o *passwordlessOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Passwordless, "passwordless", false, "log in with a one-time password sent by email or SMS instead of a password")
 	fs.StringVar(&o.LoginHint, "login-hint", "", "any identifier the site's discovery handler understands (email, phone, ...) in place of --username")
-	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into this login")
+	o.guest.addFlags(fs, "this login")
 	o.otp.addFlags(fs)
 	o.init.addFlags(fs)
 }
@@ -49,17 +47,13 @@ func (o *passwordlessOptions) validate(cmd *cobra.Command, env *Env, web bool) e
 	switch {
 	case o.LoginHint != "" && fs.Changed("username"):
 		return usagef("use --username or --login-hint, not both")
-	case web && (o.Passwordless || o.LoginHint != "" || o.UVID != ""):
-		return usagef("--web cannot be combined with --passwordless, --login-hint or --uvid")
+	case web && (o.Passwordless || o.LoginHint != "" || o.guest.set()):
+		return usagef("--web cannot be combined with --passwordless, --login-hint, --uvid or --uvid-token-file")
 	case o.Passwordless && (fs.Changed("password-stdin") || fs.Changed("credentials-in-body")):
 		return usagef("--passwordless takes no password: drop --password-stdin and --credentials-in-body")
 	}
-	if o.UVID != "" {
-		id, err := flow.ParseUVID(o.UVID)
-		if err != nil {
-			return err
-		}
-		o.uvid = id
+	if err := o.guest.resolve(env); err != nil {
+		return err
 	}
 	if o.Passwordless {
 		return o.otp.resolve(env)
@@ -72,15 +66,7 @@ func (o *passwordlessOptions) link(env *Env, a *flow.Authorization) error {
 	if o.LoginHint != "" && a.RequestType == "" {
 		a.LoginHint = o.LoginHint
 	}
-	if o.uvid == "" {
-		return nil
-	}
-	w, err := guestWire(env)
-	if err != nil {
-		return err
-	}
-	w.Link(a, o.uvid)
-	return nil
+	return o.guest.link(env, a)
 }
 
 // loginName is the name a password login authenticates: the login hint,
@@ -89,40 +75,32 @@ func loginName(env *Env, o *loginOptions) (string, error) {
 	if o.pwl.LoginHint != "" {
 		return o.pwl.LoginHint, nil
 	}
-	return username(env, o.Username, o.app.prof)
+	return username(env, o.Username)
 }
 
-// runPasswordless runs sfecho login --passwordless: init (unless
-// --identifier), the OTP, authorize with passwordless-login, tokens.
-func runPasswordless(ctx context.Context, env *Env, o *loginOptions, c *flow.Client, format string) error {
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
+// passwordlessLogin runs sfecho login --passwordless: init (unless
+// --identifier), the OTP, authorize with passwordless-login, tokens. With
+// --init-only it prints the challenge and stops.
+func (o *loginOptions) passwordlessLogin(ctx context.Context, env *Env, c *flow.Client) (*flow.Token, string, error) {
 	ch, who, err := passwordlessChallenge(ctx, env, o, c)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if o.pwl.otp.InitOnly {
-		return writeChallenge(env, ch)
+		format, _ := o.out.resolve(env)
+		return nil, "", writeChallenge(env, format, ch)
 	}
-	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.pwl.otp.Identifier != ""])
+	otp, err := readOTP(ctx, env, ch.Method, o.pwl.otp.Identifier != "", "--identifier")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	a := flow.OTPAuthorization(flow.RequestPasswordless, *ch, otp)
-	a.Capture = capture
+	a.Capture = o.capture
 	if err := o.pwl.link(env, &a); err != nil {
-		return err
+		return nil, "", err
 	}
-	tok, err := loginWith(ctx, env, c, a, nil)
-	if err != nil {
-		return err
-	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, who, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, who)
+	tok, err := c.Login(ctx, a, nil)
+	return tok, who, err
 }
 
 // passwordlessChallenge runs the init step, or takes --identifier. It
@@ -131,7 +109,11 @@ func runPasswordless(ctx context.Context, env *Env, o *loginOptions, c *flow.Cli
 func passwordlessChallenge(ctx context.Context, env *Env, o *loginOptions, c *flow.Client) (*flow.Challenge, string, error) {
 	p := &o.pwl
 	if ch := p.otp.known(); ch != nil {
-		return ch, firstSet(p.LoginHint, o.Username, env.getenv("SFECHO_USERNAME")), nil
+		who := p.LoginHint
+		if who == "" {
+			who = o.Username
+		}
+		return ch, who, nil
 	}
 	auth, err := p.init.auth(env)
 	if err != nil {
@@ -141,7 +123,7 @@ func passwordlessChallenge(ctx context.Context, env *Env, o *loginOptions, c *fl
 		LoginHintKey: env.getenv("SFECHO_LOGIN_HINT_KEY")}
 	who := p.LoginHint
 	if who == "" {
-		if who, err = username(env, o.Username, o.app.prof); err != nil {
+		if who, err = username(env, o.Username); err != nil {
 			return nil, "", err
 		}
 		in.Username = who

@@ -11,6 +11,7 @@ import (
 
 func newPKCECmd(env *Env) *cobra.Command {
 	var verifier string
+	var out output
 	cmd := &cobra.Command{
 		Use:   "pkce",
 		Short: "Print a PKCE verifier and its S256 challenge as JSON",
@@ -18,6 +19,10 @@ func newPKCECmd(env *Env) *cobra.Command {
   sfecho pkce --verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | jq -r .code_challenge`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			format, err := out.resolve(env)
+			if err != nil {
+				return err
+			}
 			if verifier == "" {
 				verifier = pkce.NewVerifier()
 			} else if err := pkce.ValidVerifier(verifier); err != nil {
@@ -28,10 +33,14 @@ func newPKCECmd(env *Env) *cobra.Command {
 				Challenge string `json:"code_challenge"`
 				Method    string `json:"code_challenge_method"`
 			}{verifier, pkce.ChallengeS256(verifier), pkce.Method})
-			_, err := fmt.Fprintln(env.Out, string(b))
+			if format == "text" {
+				return writeFields(env.Out, b, nil)
+			}
+			_, err = fmt.Fprintln(env.Out, string(b))
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&verifier, "verifier", "", "use this verifier (43-128 unreserved characters) instead of a new one")
+	out.addFlag(cmd, "", "json", "text")
+	cmd.Flags().StringVar(&verifier, "verifier", "", "use this verifier (43-128 unreserved characters) instead of a new 128-character one")
 	return cmd
 }

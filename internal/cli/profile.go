@@ -9,6 +9,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/config"
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // newProfileCmd groups the commands that edit the config file's profiles.
@@ -16,7 +17,8 @@ func newProfileCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "List, show and edit the named profiles of the config file",
-		Long: `Profiles are tables in the config file (` + "`os.UserConfigDir()/sfecho/config.toml`" + `) that hold
+		Long: `Profiles are tables in the config file (` + "`os.UserConfigDir()/sfecho/config.toml`" + `, or
+config.toml in $SFECHO_CONFIG_DIR) that hold
 settings for --profile NAME (or SFECHO_PROFILE). Flags beat SFECHO_* variables, which beat
 the profile, which beats the default. The file holds no secrets.
 
@@ -30,7 +32,7 @@ Keys:
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newProfileListCmd(env), newProfileShowCmd(env), newProfileSetCmd(env),
-		newProfileUnsetCmd(env), newProfileDeleteCmd(env))
+		newProfileUnsetCmd(env), newProfileDeleteCmd(env), newProfileUseCmd(env))
 	return cmd
 }
 
@@ -40,15 +42,6 @@ func keyHelp() string {
 		fmt.Fprintf(&b, "  %-20s %s\n", k.Key, k.Value)
 	}
 	return b.String()
-}
-
-// loadConfig reads the config file; errors name the file and line (exit 2).
-func loadConfig(env *Env) (*config.File, error) {
-	f, err := config.Load(configPath(env))
-	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error()}
-	}
-	return f, nil
 }
 
 // editConfig loads the config file, applies edit and saves it.
@@ -61,38 +54,75 @@ func editConfig(env *Env, edit func(*config.File) error) error {
 		return err
 	}
 	if err := f.Save(configPath(env)); err != nil {
-		return &exitError{code: ExitUsage, msg: err.Error()}
+		return &Error{Code: ExitUsage, Msg: err.Error()}
 	}
 	return nil
 }
 
 func newProfileListCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
+	var out output
+	cmd := &cobra.Command{
 		Use:     "list",
-		Example: "  sfecho profile list",
-		Short:   "List the profiles of the config file, one per line",
+		Example: "  sfecho profile list\n  sfecho profile list -o json | jq -r '.[] | select(.default) | .name'",
+		Short:   "List the profiles of the config file (the default one marked)",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			format, err := out.resolve(env)
+			if err != nil {
+				return err
+			}
 			f, err := loadConfig(env)
 			if err != nil {
 				return err
 			}
+			def := f.Default
+			if def == "" {
+				def = store.DefaultProfile
+			}
+			type row struct {
+				Name    string `json:"name"`
+				Default bool   `json:"default"`
+				Site    string `json:"site,omitempty"`
+			}
+			rows := []row{}
 			for _, name := range f.Names() {
-				fmt.Fprintln(env.Out, name)
+				p, _ := f.Profile(name)
+				rows = append(rows, row{name, name == def, p.Site})
+			}
+			if format == "json" {
+				return writeValue(env.Out, rows)
+			}
+			for _, r := range rows {
+				mark := ""
+				if r.Default {
+					mark = "  (default)"
+				}
+				fmt.Fprintf(env.Out, "%s%s\n", r.Name, mark)
 			}
 			return nil
 		},
 	}
+	out.addFlag(cmd, "", "json", "text")
+	return cmd
 }
 
 func newProfileShowCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
+	var out output
+	cmd := &cobra.Command{
 		Use:     "show [NAME]",
-		Example: "  sfecho profile show ci\n  sfecho profile show          # the current profile (--profile or SFECHO_PROFILE)",
-		Short:   "Show a profile's settings (default: --profile, SFECHO_PROFILE or default)",
+		Example: "  sfecho profile show ci\n  sfecho profile show          # the current profile (--profile, SFECHO_PROFILE or the default)",
+		Short:   "Show a profile's settings (default: --profile, SFECHO_PROFILE or the default profile)",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := profileName(cmd, env)
+			format, err := out.resolve(env)
+			if err != nil {
+				return err
+			}
+			choice, err := chooseProfile(cmd, env)
+			if err != nil {
+				return err
+			}
+			name := choice.Name
 			if len(args) == 1 {
 				name = args[0]
 			}
@@ -108,10 +138,54 @@ func newProfileShowCmd(env *Env) *cobra.Command {
 				}
 				return usagef("no profile %q in %s (profiles: %s)", name, configPath(env), have)
 			}
+			if format == "json" {
+				m := map[string]string{}
+				for _, fld := range p.Fields() {
+					m[fld.Key] = fld.Value
+				}
+				return writeValue(env.Out, map[string]any{"name": name, "settings": m})
+			}
 			fmt.Fprintf(env.Out, "[profiles.%s]\n", strconv.Quote(name))
 			for _, fld := range p.Fields() {
 				fmt.Fprintf(env.Out, "%s = %s\n", fld.Key, strconv.Quote(fld.Value))
 			}
+			return nil
+		},
+	}
+	out.addFlag(cmd, "", "json", "text")
+	return cmd
+}
+
+// newProfileUseCmd sets the profile that --profile falls back to.
+func newProfileUseCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "use NAME",
+		Short: "Make NAME the default profile (what --profile and SFECHO_PROFILE fall back to)",
+		Example: `  sfecho profile use ci
+  sfecho token                 # now the ci profile's session
+  sfecho profile use default   # back to the default`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			name := args[0]
+			if err := store.ValidateProfile(name); err != nil {
+				return usagef("profile use: %v", err)
+			}
+			var defined bool
+			err := editConfig(env, func(f *config.File) error {
+				_, defined = f.Profile(name)
+				f.Default = name
+				if name == store.DefaultProfile {
+					f.Default = ""
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if _, serr := store.NewFile(sessionsDir(env)).Load(name); !defined && name != store.DefaultProfile && serr != nil {
+				env.warnf("profile %s has neither settings nor a saved session yet: sfecho profile set %s site URL, or sfecho login --profile %s", name, name, name)
+			}
+			fmt.Fprintf(env.Err, "sfecho: the default profile is now %s\n", name)
 			return nil
 		},
 	}

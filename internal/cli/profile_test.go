@@ -21,9 +21,9 @@ func TestProfileCommands(t *testing.T) {
 		{[]string{"profile", "set", "ci", "store", "keyring"}, 0, "", ""},
 		{[]string{"profile", "set", "ci", "min_valid", "10m"}, 0, "", ""},
 		{[]string{"profile", "set", "dev", "username", "alice@example.com"}, 0, "", ""},
-		{[]string{"profile", "list"}, 0, "ci\ndev\n", ""},
-		{[]string{"profile", "show", "ci"}, 0, "[profiles.\"ci\"]\nsite = \"https://acme.my.site.com/shop\"\nclient_id = \"3MVG9x\"\nstore = \"keyring\"\nmin_valid = \"10m0s\"\n", ""},
-		{[]string{"profile", "show", "--profile", "dev"}, 0, `username = "alice@example.com"`, ""},
+		{[]string{"profile", "list", "-o", "text"}, 0, "ci\ndev\n", ""},
+		{[]string{"profile", "show", "ci", "-o", "text"}, 0, "[profiles.\"ci\"]\nsite = \"https://acme.my.site.com/shop\"\nclient_id = \"3MVG9x\"\nstore = \"keyring\"\nmin_valid = \"10m0s\"\n", ""},
+		{[]string{"profile", "show", "--profile", "dev", "-o", "text"}, 0, `username = "alice@example.com"`, ""},
 		{[]string{"profile", "unset", "ci", "store"}, 0, "", ""},
 		{[]string{"profile", "show", "ci"}, 0, "client_id", ""},
 		{[]string{"profile", "set", "ci", "store", "vault"}, ExitUsage, "", `"vault" is not one of file, keyring`},
@@ -34,7 +34,7 @@ func TestProfileCommands(t *testing.T) {
 		{[]string{"profile", "show", "nope"}, ExitUsage, "", `no profile "nope"`},
 		{[]string{"profile", "delete", "dev"}, 0, "", "deleted profile dev"},
 		{[]string{"profile", "delete", "dev"}, ExitUsage, "", `no profile "dev"`},
-		{[]string{"profile", "list"}, 0, "ci\n", ""},
+		{[]string{"profile", "list", "-o", "text"}, 0, "ci\n", ""},
 	}
 	for _, st := range steps {
 		code := te.run(t, st.args...)
@@ -51,7 +51,7 @@ func TestProfileCommands(t *testing.T) {
 
 func TestProfileFeedsLoginAndToken(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	for _, kv := range [][2]string{{"site", ts.URL}, {"client_id", testClient}, {"username", testUser},
 		{"scope", "api refresh_token"}, {"min_valid", "3h"}} {
@@ -64,16 +64,16 @@ func TestProfileFeedsLoginAndToken(t *testing.T) {
 		t.Fatalf("login from the profile: exit %d\n%s", code, te.stderr)
 	}
 	// min_valid = 3h in the profile is more than the 2h session: refresh.
-	if code := te.run(t, "token", "--profile", "ci"); code != 0 || rc.n.Load() != 1 {
-		t.Errorf("token --profile ci: exit %d, %d refreshes; want 0, 1 (profile min_valid)\n%s", code, rc.n.Load(), te.stderr)
+	if code := te.run(t, "token", "--profile", "ci"); code != 0 || ts.Grants("refresh_token") != 1 {
+		t.Errorf("token --profile ci: exit %d, %d refreshes; want 0, 1 (profile min_valid)\n%s", code, ts.Grants("refresh_token"), te.stderr)
 	}
 	// The flag beats the environment, which beats the profile.
 	te.vars["SFECHO_MIN_VALID"] = "1m"
-	if code := te.run(t, "token", "--profile", "ci"); code != 0 || rc.n.Load() != 1 {
-		t.Errorf("SFECHO_MIN_VALID=1m: exit %d, %d refreshes; want 0, 1", code, rc.n.Load())
+	if code := te.run(t, "token", "--profile", "ci"); code != 0 || ts.Grants("refresh_token") != 1 {
+		t.Errorf("SFECHO_MIN_VALID=1m: exit %d, %d refreshes; want 0, 1", code, ts.Grants("refresh_token"))
 	}
-	if code := te.run(t, "token", "--profile", "ci", "--min-valid", "3h"); code != 0 || rc.n.Load() != 2 {
-		t.Errorf("--min-valid 3h: exit %d, %d refreshes; want 0, 2", code, rc.n.Load())
+	if code := te.run(t, "token", "--profile", "ci", "--min-valid", "3h"); code != 0 || ts.Grants("refresh_token") != 2 {
+		t.Errorf("--min-valid 3h: exit %d, %d refreshes; want 0, 2", code, ts.Grants("refresh_token"))
 	}
 }
 

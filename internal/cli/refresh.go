@@ -12,8 +12,8 @@ import (
 
 // refreshOptions are the inputs of sfecho refresh.
 type refreshOptions struct {
-	sess   sessionOptions
-	Output string
+	sess sessionOptions
+	out  output
 }
 
 func newRefreshCmd(env *Env) *cobra.Command {
@@ -36,30 +36,32 @@ Without -o it prints one line on stderr saying until when the new token is valid
 			return runRefresh(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "print the new token: token, header, env or json (default: nothing)")
-	registerEnum(cmd, "output", sessionFormats...)
+	o.sess.addFlags(cmd, withLifetime)
+	o.out.addFlag(cmd, "", sessionFormats...)
+	cmd.Flag("output").Usage = "print the new token: token, header, env, json, text or github (default: nothing on stdout, one line on stderr)"
 	return cmd
 }
 
 func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
-	if o.Output != "" {
-		if err := checkSessionFormat(o.Output); err != nil {
+	format := ""
+	if o.out.Value != "" {
+		var err error
+		if format, err = o.out.resolve(env); err != nil {
 			return err
 		}
 	}
-	st, err := openStore(env, o.sess.Store)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	s, _, err := freshSession(ctx, env, &o.sess, st, true)
+	s, _, err := m.Valid(ctx, true)
 	if err != nil {
-		return err
+		return sessionError(err, o.sess.app.Profile)
 	}
-	if o.Output != "" {
-		return writeSession(env, o.Output, s)
+	if format != "" {
+		return writeSession(env, format, s)
 	}
-	exp, src := expiry(s, o.sess.Lifetime)
+	exp, src := m.Expiry(s)
 	fmt.Fprintf(env.Err, "sfecho: refreshed profile %s; the access token is valid until %s (%s)\n",
 		o.sess.app.Profile, exp.Local().Format(time.RFC3339), describeSource(src))
 	return nil

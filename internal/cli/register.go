@@ -17,11 +17,9 @@ type registerOptions struct {
 	Username, Email, FirstName, LastName string
 	Custom                               []string
 	PasswordStdin                        bool
-	UVID                                 string
+	guest                                guestLink // --uvid, --uvid-token-file (guestlink.go)
 	otp                                  otpOptions
 	init                                 initOptions
-
-	uvid string // --uvid, validated
 }
 
 func newRegisterCmd(env *Env) *cobra.Command {
@@ -49,10 +47,20 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
   { printf '%s\n' "$PW"; wait_for_code; } | sfecho register ... --password-stdin -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.app.resolve(cmd, env); err != nil {
+			in, err := o.app.resolve(cmd, env)
+			if err != nil {
 				return err
 			}
-			o.resultOptions.profileDefaults(cmd, o.app.prof)
+			in.strNoProfile("username", "SFECHO_USERNAME", &o.Username)
+			o.init.resolve(in)
+			if err := o.resultOptions.resolve(in); err != nil {
+				return err
+			}
+			if o.otp.InitOnly {
+				if err := o.out.only(env, "--init-only", "json", "text"); err != nil {
+					return err
+				}
+			}
 			if err := o.validate(env); err != nil {
 				return err
 			}
@@ -67,7 +75,7 @@ anything else as a string (quote it, 'zip="02134"', to force a string).`,
 	fs.StringVar(&o.LastName, "last-name", "", "the new user's last name (required by Salesforce)")
 	fs.StringArrayVar(&o.Custom, "custom", nil, "key=value for customdata; repeatable; JSON literals are sent as JSON")
 	fs.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the new password from the first line of stdin")
-	fs.StringVar(&o.UVID, "uvid", "", "carry a guest's unique visitor ID (from sfecho guest) into the registration")
+	o.guest.addFlags(fs, "the registration")
 	o.resultOptions.addFlags(cmd, true)
 	o.otp.addFlags(fs)
 	o.init.addFlags(fs)
@@ -81,17 +89,15 @@ func (o *registerOptions) validate(env *Env) error {
 	if err := o.otp.resolve(env); err != nil {
 		return err
 	}
-	if o.UVID != "" {
-		id, err := flow.ParseUVID(o.UVID)
-		if err != nil {
-			return err
-		}
-		o.uvid = id
+	if err := o.guest.resolve(env); err != nil {
+		return err
 	}
 	if o.otp.Identifier != "" {
 		return nil
 	}
-	o.Username = firstSet(o.Username, env.getenv("SFECHO_USERNAME"), o.Email)
+	if o.Username == "" {
+		o.Username = o.Email
+	}
 	if o.Email == "" || o.LastName == "" {
 		return usagef("register needs --email and --last-name (and --username, which defaults to the email)")
 	}
@@ -100,49 +106,27 @@ func (o *registerOptions) validate(env *Env) error {
 }
 
 func runRegister(ctx context.Context, env *Env, o *registerOptions) error {
-	format, err := outputFormat(env, o.Output)
-	if err != nil {
-		return err
-	}
-	if err := checkStore(env, &o.app, o.NoStore, o.Store); err != nil {
-		return err
-	}
-	capture, err := captureMode(o.Capture)
-	if err != nil {
-		return err
-	}
-	c, err := o.app.client(env)
-	if err != nil {
-		return err
-	}
-	ch, err := registerChallenge(ctx, env, o, c)
-	if err != nil || o.otp.InitOnly {
-		if err == nil {
-			err = writeChallenge(env, ch)
+	return runTokens(ctx, env, &o.app, &o.resultOptions, true, func(ctx context.Context, c *flow.Client) (*flow.Token, string, error) {
+		ch, err := registerChallenge(ctx, env, o, c)
+		if err != nil || o.otp.InitOnly {
+			if err == nil {
+				format, _ := o.out.resolve(env)
+				err = writeChallenge(env, format, ch)
+			}
+			return nil, "", err
 		}
-		return err
-	}
-	otp, err := readOTP(ctx, env, ch.Method, map[bool]string{false: "--identifier"}[o.otp.Identifier != ""])
-	if err != nil {
-		return err
-	}
-	a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
-	a.Capture = capture
-	if o.uvid != "" {
-		w, err := guestWire(env)
+		otp, err := readOTP(ctx, env, ch.Method, o.otp.Identifier != "", "--identifier")
 		if err != nil {
-			return err
+			return nil, "", err
 		}
-		w.Link(&a, o.uvid)
-	}
-	tok, err := loginWith(ctx, env, c, a, nil)
-	if err != nil {
-		return err
-	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, o.Username, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, o.Username)
+		a := flow.OTPAuthorization(flow.RequestRegistration, *ch, otp)
+		a.Capture = o.capture
+		if err := o.guest.link(env, &a); err != nil {
+			return nil, "", err
+		}
+		tok, err := c.Login(ctx, a, nil)
+		return tok, o.Username, err
+	})
 }
 
 // registerChallenge runs the init step (password first), or takes

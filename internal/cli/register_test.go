@@ -139,7 +139,7 @@ func TestRegisterErrors(t *testing.T) {
 		{name: "disabled", cfg: func(c *sim.Config) { c.Registration.Enabled = false }, want: ExitSetup, stderr: []string{"hint: enable the flow"}},
 		{name: "auth required", cfg: func(c *sim.Config) { c.Registration = sim.Flow{Enabled: true, RequireAuth: true, AuthToken: "it"} },
 			want: ExitSetup, stderr: []string{"scope user_registration_api"}},
-		{name: "sms without phone", args: []string{"--method", "sms"}, want: ExitUsage, stderr: []string{"mobilePhone"}},
+		{name: "sms without phone", args: []string{"--method", "sms"}, want: ExitRejected, stderr: []string{"mobilePhone"}}, // the site refused it: 2 is only for before anything is sent,
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/session"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
@@ -26,8 +27,12 @@ func newRevokeCmd(env *Env) *cobra.Command {
 token issued from it. With --access-token, revoke only the current access token: the next
 sfecho token then refreshes.
 
-The saved session is kept (sfecho logout revokes and removes it). Revoking a token the site
-no longer knows exits 3.`,
+The saved session is kept (sfecho logout revokes and removes it), without the revoked
+tokens, so sfecho token never hands them out again.
+
+Exit codes: 0 revoked; 3 the site no longer knew the token (already revoked or expired;
+it is forgotten here too); 4 no saved session, or nothing left to revoke; 6 the site could
+not be reached (nothing changed); 2 a local problem with the saved session.`,
 		Example: `  sfecho revoke
   sfecho revoke --access-token`,
 		Args: cobra.NoArgs,
@@ -38,47 +43,37 @@ no longer knows exits 3.`,
 			return runRevoke(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, false)
+	o.sess.addFlags(cmd, noValidity)
 	cmd.Flags().BoolVar(&o.AccessToken, "access-token", false, "revoke only the access token")
 	return cmd
 }
 
 func runRevoke(ctx context.Context, env *Env, o *revokeOptions) error {
-	st, err := openStore(env, o.sess.Store)
+	profile := o.sess.app.Profile
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	unlock, err := lockProfile(ctx, env, o.sess.app.Profile)
+	var what string
+	_, err = m.Update(ctx, func(s *store.Session) (session.Action, error) {
+		var token string
+		what, token = revokeTarget(s, o.AccessToken)
+		if token == "" {
+			return session.Keep, session.ErrRevoked // nothing left to revoke
+		}
+		err := revoke(ctx, m, s, token)
+		if err != nil && !errors.Is(err, flow.ErrTokenInvalid) {
+			return session.Keep, err
+		}
+		// Revoked, or already dead at the site: either way the saved copy
+		// must not be handed out again by sfecho token.
+		session.ForgetTokens(s, o.AccessToken && s.RefreshToken != "")
+		return session.Save, err
+	})
 	if err != nil {
-		return err
+		return sessionError(err, profile)
 	}
-	defer unlock()
-	s, err := loadSession(st, o.sess.app.Profile)
-	if err != nil {
-		return err
-	}
-	what, token := revokeTarget(s, o.AccessToken)
-	if token == "" {
-		return revokedSession(o.sess.app.Profile) // nothing left to revoke
-	}
-	c, err := clientFor(env, &o.sess, s)
-	if err != nil {
-		return err
-	}
-	err = c.Revoke(ctx, s.CommunityURL, token)
-	if err != nil && !errors.Is(err, flow.ErrTokenInvalid) {
-		return err
-	}
-	// Revoked, or already dead at the site: either way the saved copy must
-	// not be handed out again by sfecho token.
-	forgetTokens(s, o.AccessToken && s.RefreshToken != "")
-	if serr := st.Save(s); serr != nil {
-		return storeError(fmt.Errorf("save session: %w", serr), o.sess.app.Profile)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, o.sess.app.Profile)
+	fmt.Fprintf(env.Err, "sfecho: revoked the %s of profile %s\n", what, profile)
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,33 +16,20 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
-// refreshCounter counts refresh grants on their way to the site.
-type refreshCounter struct{ n atomic.Int64 }
-
-func (rc *refreshCounter) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, flow.PathToken) && r.ParseForm() == nil &&
-			r.PostForm.Get("grant_type") == "refresh_token" {
-			rc.n.Add(1)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // sessionSite starts a site with refresh token rotation (unless mod turns
-// it off) and a refresh counter.
-func sessionSite(t *testing.T, mod func(*sim.Config)) (*testSite, *refreshCounter) {
+// it off); ts.Grants("refresh_token") counts refreshes.
+func sessionSite(t *testing.T, mod func(*sim.Config)) *testSite {
 	t.Helper()
 	cfg := defaultConfig()
 	cfg.RotateRefreshTokens = true
 	if mod != nil {
 		mod(&cfg)
 	}
-	rc := &refreshCounter{}
-	return startSite(t, cfg, rc.wrap), rc
+	return startSite(t, cfg, nil)
 }
 
 // login logs the test user in, saving the session, and returns the
@@ -74,7 +60,7 @@ func (te *testEnv) session(t *testing.T, profile string) *store.Session {
 
 func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	before := ts.Requests()
 	at := ts.login(t, te)
@@ -106,14 +92,14 @@ func TestTokenFromValidSessionMakesNoRequest(t *testing.T) {
 	if te.stderr.Len() != 0 {
 		t.Errorf("token wrote to stderr: %s", te.stderr)
 	}
-	if n := ts.Requests() - before; n != 0 || rc.n.Load() != 0 {
-		t.Errorf("token on a valid session made %d requests (%d refreshes); want 0", n, rc.n.Load())
+	if n := ts.Requests() - before; n != 0 || ts.Grants("refresh_token") != 0 {
+		t.Errorf("token on a valid session made %d requests (%d refreshes); want 0", n, ts.Grants("refresh_token"))
 	}
 }
 
 func TestTokenFormats(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	tests := []struct {
@@ -143,7 +129,7 @@ func TestTokenFormats(t *testing.T) {
 func TestTokenWithoutSession(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	for _, args := range [][]string{{"token"}, {"token", "--profile", "ci"}, {"status"}, {"refresh"}, {"userinfo"}, {"logout"}, {"revoke"}} {
+	for _, args := range [][]string{{"token"}, {"token", "--profile", "ci"}, {"status"}, {"refresh"}, {"userinfo"}, {"revoke"}} {
 		if code := te.run(t, args...); code != ExitNoSession {
 			t.Errorf("%v: exit %d; want %d\n%s", args, code, ExitNoSession, te.stderr)
 		}
@@ -156,9 +142,21 @@ func TestTokenWithoutSession(t *testing.T) {
 	}
 }
 
+// TestLogoutWithoutSession: teardown is idempotent, so logout of nothing
+// exits 0 with a note.
+func TestLogoutWithoutSession(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	for range 2 {
+		if code := te.run(t, "logout"); code != 0 || !strings.Contains(te.stderr.String(), "nothing to log out") || te.stdout.Len() != 0 {
+			t.Errorf("logout without a session: exit %d, stderr %q, stdout %q", code, te.stderr, te.stdout)
+		}
+	}
+}
+
 func TestTokenRefreshesExpiringSession(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	old := te.session(t, "default")
@@ -171,9 +169,9 @@ func TestTokenRefreshesExpiringSession(t *testing.T) {
 		t.Fatalf("token printed the old token %q; want a refreshed one", got)
 	}
 	s := te.session(t, "default")
-	if rc.n.Load() != 1 || s.AccessToken != got || s.RefreshToken == old.RefreshToken || s.RefreshToken == "" {
+	if ts.Grants("refresh_token") != 1 || s.AccessToken != got || s.RefreshToken == old.RefreshToken || s.RefreshToken == "" {
 		t.Errorf("after refresh: %d refreshes, saved AT matches=%v, RT rotated=%v; want 1, true, true",
-			rc.n.Load(), s.AccessToken == got, s.RefreshToken != old.RefreshToken)
+			ts.Grants("refresh_token"), s.AccessToken == got, s.RefreshToken != old.RefreshToken)
 	}
 	if s.ExpirySource != "" {
 		t.Errorf("refreshed session: expiry from %q; want it unknown until the next sfecho token introspects", s.ExpirySource)
@@ -191,14 +189,14 @@ func TestTokenRefreshesExpiringSession(t *testing.T) {
 	}
 	// --min-valid decides: with less asked for, no refresh.
 	te.later(2*time.Hour - 10*time.Minute)
-	if code := te.run(t, "token", "--min-valid", "1m"); code != 0 || rc.n.Load() != 1 {
-		t.Errorf("token --min-valid 1m: exit %d, %d refreshes; want 0, 1", code, rc.n.Load())
+	if code := te.run(t, "token", "--min-valid", "1m"); code != 0 || ts.Grants("refresh_token") != 1 {
+		t.Errorf("token --min-valid 1m: exit %d, %d refreshes; want 0, 1", code, ts.Grants("refresh_token"))
 	}
 }
 
 func TestTokenLifetimeWithoutIntrospection(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, func(c *sim.Config) { c.IntrospectDisabled = true })
+	ts := sessionSite(t, func(c *sim.Config) { c.IntrospectDisabled = true })
 	te := newTestEnv(t)
 	ts.login(t, te)
 	if s := te.session(t, "default"); !s.Expiry.IsZero() {
@@ -208,7 +206,7 @@ func TestTokenLifetimeWithoutIntrospection(t *testing.T) {
 	steps := []struct {
 		args      []string
 		env       map[string]string
-		refreshes int64
+		refreshes int
 	}{
 		{[]string{"token"}, nil, 0}, // default lifetime 2h
 		{[]string{"token", "--session-lifetime", "20m"}, nil, 1},
@@ -221,7 +219,7 @@ func TestTokenLifetimeWithoutIntrospection(t *testing.T) {
 		if code := te.run(t, st.args...); code != 0 {
 			t.Fatalf("%v: exit %d\n%s", st.args, code, te.stderr)
 		}
-		if got := rc.n.Load(); got != st.refreshes {
+		if got := ts.Grants("refresh_token"); got != st.refreshes {
 			t.Errorf("%v %v: %d refreshes so far; want %d", st.args, st.env, got, st.refreshes)
 		}
 	}
@@ -233,7 +231,7 @@ func TestTokenLifetimeWithoutIntrospection(t *testing.T) {
 
 func TestTokenRefreshRejected(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	ts.login(t, te)
 	s := te.session(t, "default")
@@ -255,7 +253,7 @@ func TestTokenRefreshRejected(t *testing.T) {
 
 func TestTokenNoRefreshToken(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	te.stdin.WriteString(testPass + "\n")
 	if code := te.run(t, "login", "--site", ts.URL, "--client-id", testClient, "--username", testUser,
@@ -270,7 +268,7 @@ func TestTokenNoRefreshToken(t *testing.T) {
 
 func TestRefreshCommand(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	if code := te.run(t, "refresh"); code != 0 {
@@ -286,14 +284,14 @@ func TestRefreshCommand(t *testing.T) {
 	if err := json.Unmarshal(te.stdout.Bytes(), &m); err != nil || m["access_token"] == at {
 		t.Errorf("refresh -o json = %s (%v); want a new token response", te.stdout, err)
 	}
-	if rc.n.Load() != 2 {
-		t.Errorf("%d refreshes; want 2 (refresh always refreshes)", rc.n.Load())
+	if ts.Grants("refresh_token") != 2 {
+		t.Errorf("%d refreshes; want 2 (refresh always refreshes)", ts.Grants("refresh_token"))
 	}
 }
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	s := te.session(t, "default")
@@ -311,14 +309,14 @@ func TestLogout(t *testing.T) {
 	if _, err := c.Userinfo(t.Context(), "", at); err == nil {
 		t.Error("the access token still works after logout")
 	}
-	if code := te.run(t, "logout"); code != ExitNoSession {
-		t.Errorf("second logout: exit %d; want %d", code, ExitNoSession)
+	if code := te.run(t, "logout"); code != 0 { // idempotent teardown
+		t.Errorf("second logout: exit %d; want 0", code)
 	}
 }
 
 func TestLogoutAlreadyRevokedAndUnreachable(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	ts.login(t, te)
 	if code := te.run(t, "revoke"); code != 0 {
@@ -349,7 +347,7 @@ func TestLogoutAlreadyRevokedAndUnreachable(t *testing.T) {
 
 func TestUserinfoRefreshesARefusedToken(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	ts.login(t, te)
 	if code := te.run(t, "userinfo"); code != 0 || !strings.Contains(te.stdout.String(), testUser) {
@@ -361,14 +359,14 @@ func TestUserinfoRefreshesARefusedToken(t *testing.T) {
 	if code := te.run(t, "userinfo"); code != 0 || !strings.Contains(te.stdout.String(), testUser) {
 		t.Fatalf("userinfo after the access token was revoked: exit %d\n%s", code, te.stderr)
 	}
-	if rc.n.Load() != 1 {
-		t.Errorf("%d refreshes; want 1", rc.n.Load())
+	if ts.Grants("refresh_token") != 1 {
+		t.Errorf("%d refreshes; want 1", ts.Grants("refresh_token"))
 	}
 }
 
 func TestStatus(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te)
 	if code := te.run(t, "status", "--json"); code != 0 || !strings.Contains(te.stdout.String(), `"expiry_source": "lifetime"`) {
@@ -376,7 +374,7 @@ func TestStatus(t *testing.T) {
 	}
 	te.later(20 * time.Minute)
 	te.run(t, "token") // learns the expiry by introspection
-	if code := te.run(t, "status"); code != 0 {
+	if code := te.run(t, "status", "-o", "text"); code != 0 {
 		t.Fatalf("status: exit %d\n%s", code, te.stderr)
 	}
 	out := te.stdout.String()
@@ -404,7 +402,7 @@ func TestStatus(t *testing.T) {
 
 func TestSessionFilePermissionsRefused(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	ts.login(t, te)
 	path := filepath.Join(sessionsDir(te.Env), "default.json")
@@ -418,7 +416,7 @@ func TestSessionFilePermissionsRefused(t *testing.T) {
 
 func TestLoginNoStoreAndProfiles(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	ts.login(t, te, "--no-store")
 	if code := te.run(t, "token"); code != ExitNoSession {
@@ -462,7 +460,7 @@ func TestCanarySessionCommands(t *testing.T) {
 // test in this package uses the keyring).
 func TestKeyringStore(t *testing.T) {
 	keyring.MockInit()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	at := ts.login(t, te, "--store", "keyring")
 	meta, err := os.ReadFile(filepath.Join(sessionsDir(te.Env), "default.keyring.json"))
@@ -477,8 +475,8 @@ func TestKeyringStore(t *testing.T) {
 		t.Errorf("SFECHO_STORE=keyring token: exit %d, %q\n%s", code, te.stdout, te.stderr)
 	}
 	te.later(3 * time.Hour)
-	if code := te.run(t, "token"); code != 0 || rc.n.Load() != 1 {
-		t.Errorf("refresh through the keyring: exit %d, %d refreshes\n%s", code, rc.n.Load(), te.stderr)
+	if code := te.run(t, "token"); code != 0 || ts.Grants("refresh_token") != 1 {
+		t.Errorf("refresh through the keyring: exit %d, %d refreshes\n%s", code, ts.Grants("refresh_token"), te.stderr)
 	}
 	if code := te.run(t, "logout"); code != 0 {
 		t.Errorf("logout: exit %d\n%s", code, te.stderr)
@@ -539,7 +537,7 @@ func TestRefreshSurvivesCancellation(t *testing.T) {
 
 func TestLoginSaveFailureIsAWarning(t *testing.T) {
 	t.Parallel()
-	ts, _ := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	os.WriteFile(filepath.Join(te.ConfigDir, "sessions"), []byte("not a directory"), 0o600)
 	at := ts.login(t, te)
@@ -558,7 +556,7 @@ func TestLoginSaveFailureIsAWarning(t *testing.T) {
 // rejects, sfecho token must not print the dead token.
 func TestRevokedSessionIsNotHandedOut(t *testing.T) {
 	t.Parallel()
-	ts, rc := sessionSite(t, nil)
+	ts := sessionSite(t, nil)
 	te := newTestEnv(t)
 	old := ts.login(t, te)
 
@@ -566,8 +564,8 @@ func TestRevokedSessionIsNotHandedOut(t *testing.T) {
 	if code := te.run(t, "revoke", "--access-token"); code != 0 {
 		t.Fatalf("revoke --access-token: exit %d\n%s", code, te.stderr)
 	}
-	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == old || rc.n.Load() != 1 {
-		t.Fatalf("token after revoke --access-token: exit %d %q, %d refreshes\n%s", code, te.stdout, rc.n.Load(), te.stderr)
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == old || ts.Grants("refresh_token") != 1 {
+		t.Fatalf("token after revoke --access-token: exit %d %q, %d refreshes\n%s", code, te.stdout, ts.Grants("refresh_token"), te.stderr)
 	}
 
 	// Revoking the refresh token: token and status exit 4.
@@ -622,8 +620,7 @@ func TestRefreshRemembersSecretFileAndCA(t *testing.T) {
 	t.Parallel()
 	cfg := defaultConfig()
 	cfg.ClientSecret = "s3cret-value"
-	srv := httptest.NewTLSServer(sim.New(cfg))
-	t.Cleanup(srv.Close)
+	srv := simtest.Start(t, cfg, simtest.TLS()).Server
 	dir := t.TempDir()
 	ca, secret := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "secret")
 	writePEM(t, ca, srv.Certificate().Raw)
@@ -658,7 +655,7 @@ func TestRefreshRemembersSecretFileAndCA(t *testing.T) {
 func TestTokenShortLivedSessionRefreshes(t *testing.T) {
 	t.Parallel()
 	var skew atomic.Int64
-	ts, rc := sessionSite(t, func(c *sim.Config) {
+	ts := sessionSite(t, func(c *sim.Config) {
 		c.AccessTokenTTL = time.Minute
 		c.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	})
@@ -666,8 +663,8 @@ func TestTokenShortLivedSessionRefreshes(t *testing.T) {
 	at := ts.login(t, te)
 	skew.Store(int64(2 * time.Minute)) // the site's clock: the token has expired
 	te.later(2 * time.Minute)
-	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == at || rc.n.Load() != 1 {
+	if code := te.run(t, "token"); code != 0 || strings.TrimSpace(te.stdout.String()) == at || ts.Grants("refresh_token") != 1 {
 		t.Errorf("token on a session the site expired: exit %d, printed the old token: %v, %d refreshes\n%s",
-			code, strings.TrimSpace(te.stdout.String()) == at, rc.n.Load(), te.stderr)
+			code, strings.TrimSpace(te.stdout.String()) == at, ts.Grants("refresh_token"), te.stderr)
 	}
 }

@@ -53,10 +53,10 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 0, "access-token lifetime (default 2h); short values exercise sfecho token's refresh")
 	fs.BoolVar(&o.NoIntrospect, "no-introspect", false, "answer 404 at the introspection endpoint")
 	fs.BoolVar(&o.NoRecaptcha, "no-recaptcha", false, "registration and forgot password need no reCAPTCHA token")
-	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers the HTML login page)")
+	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers invalid_client \"code credential flow not enabled\")")
 	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
 	o.setup.addFlags(fs)
-	fs.StringArrayVar(&o.Callbacks, "callback", nil, "register this callback URL on the app, replacing the default (the site's echo URL); repeatable; loopback http URLs match on any port")
+	fs.StringArrayVar(&o.Callbacks, "callback", nil, "also register this callback URL on the app, beside the site's echo URL and http://localhost|127.0.0.1[/prefix]/services/oauth2/echo; repeatable; loopback http URLs match on any port")
 	return cmd
 }
 
@@ -64,7 +64,12 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens = o.Rotate
-	cfg.RedirectURIs = o.Callbacks
+	// The site's echo URL and a loopback echo URL on any port (what login
+	// --capture local and --web serve) are registered, as a developer's app
+	// would have them; --callback adds more.
+	echoPath := normalizePrefix(o.Prefix) + "/services/oauth2/echo"
+	cfg.RedirectURIs = append([]string{sim.SiteURLToken + "/services/oauth2/echo",
+		"http://localhost" + echoPath, "http://127.0.0.1" + echoPath}, o.Callbacks...)
 	cfg.AccessTokenTTL, cfg.IntrospectDisabled, cfg.FlowDisabled = o.TokenLifetime, o.NoIntrospect, o.FlowDisabled
 	o.setup.apply(&cfg)
 	if err := o.requireInitToken(&cfg); err != nil {
@@ -98,7 +103,7 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	if err := o.writeCert(env, srv); err != nil {
 		return err
 	}
-	printSimBanner(env.Out, errw, cfg, srv.URL)
+	printSimBanner(env.Out, errw, cfg, srv.URL, o.CertFile)
 	<-ctx.Done()
 	fmt.Fprintln(errw, "sim: stopped")
 	return ctx.Err() // interrupted: exit 130, like every command
@@ -121,15 +126,26 @@ func (o *simOptions) writeCert(env *Env, srv *simServer) error {
 		return usagef("cannot write --cert-file: %v", pathErr(err))
 	}
 	o.CertFile = path
-	fmt.Fprintf(env.Out, "ca_file=%s\n", path)
 	return nil
 }
 
 // printSimBanner prints what a user needs to log in: on stdout as
-// key=value lines (for scripts), with a readable hint on stderr.
-func printSimBanner(out, errw io.Writer, cfg sim.Config, url string) {
+// shell-quoted key='value' lines that are safe to eval, with a readable
+// hint on stderr.
+func printSimBanner(out, errw io.Writer, cfg sim.Config, url, caFile string) {
 	u := cfg.Users[0]
-	fmt.Fprintf(out, "site=%s\nclient_id=%s\nusername=%s\npassword=%s\n", url, cfg.ClientID, u.Username, u.Password)
+	callbacks := make([]string, len(cfg.RedirectURIs))
+	for i, c := range cfg.RedirectURIs {
+		callbacks[i] = strings.Replace(c, sim.SiteURLToken, url, 1)
+	}
+	var b strings.Builder
+	for _, kv := range [][2]string{{"site", url}, {"client_id", cfg.ClientID}, {"username", u.Username},
+		{"password", u.Password}, {"ca_file", caFile}, {"callbacks", strings.Join(callbacks, " ")}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "%s=%s\n", kv[0], shellQuote(kv[1]))
+		}
+	}
+	_, _ = io.WriteString(out, b.String())
 	fmt.Fprintf(errw, "sim: serving the simulated site at %s (Ctrl-C to stop)\n", url)
 }
 

@@ -32,8 +32,8 @@ func startSim(site *sim.Site, addr, prefix string, useTLS bool) (*simServer, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: "cannot listen on " + addr + ": " + errText(err),
-			advice: "choose another port with --addr"}
+		return nil, &Error{Code: ExitUsage, Msg: "cannot listen on " + addr + ": " + errText(err),
+			Advice: "choose another port with --addr"}
 	}
 	s := &simServer{ln: ln, served: make(chan error, 1),
 		srv: &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,

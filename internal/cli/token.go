@@ -6,13 +6,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/store"
 )
 
 // tokenOptions are the inputs of sfecho token.
 type tokenOptions struct {
-	sess   sessionOptions
-	Output string
+	sess sessionOptions
+	out  output
 }
 
 func newTokenCmd(env *Env) *cobra.Command {
@@ -40,43 +41,35 @@ Exit 4 means there is no saved session or it can no longer be refreshed: run sfe
 			return runToken(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "token", "output format: token, header, env or json")
-	registerEnum(cmd, "output", sessionFormats...)
+	o.sess.addFlags(cmd, withValidity)
+	o.out.addFlag(cmd, "token", sessionFormats...)
 	return cmd
 }
 
 func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
-	if err := checkSessionFormat(o.Output); err != nil {
-		return err
-	}
-	st, err := openStore(env, o.sess.Store)
+	format, err := o.out.resolve(env)
 	if err != nil {
 		return err
 	}
-	s, _, err := freshSession(ctx, env, &o.sess, st, false)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	return writeSession(env, o.Output, s)
+	s, _, err := m.Valid(ctx, false)
+	if err != nil {
+		return sessionError(err, o.sess.app.Profile)
+	}
+	return writeSession(env, format, s)
 }
 
 // sessionFormats are the -o values of the commands that print a saved
 // session's token.
-var sessionFormats = []string{"token", "header", "env", "json"}
-
-func checkSessionFormat(f string) error {
-	for _, v := range sessionFormats {
-		if f == v {
-			return nil
-		}
-	}
-	return usagef("-o must be token, header, env or json, not %q", f)
-}
+var sessionFormats = []string{"token", "header", "env", "json", "text", "github"}
 
 // writeSession prints s's token in format: the bare access token, an
-// Authorization header line, export lines for eval, or the token response
-// (login's, with the latest refresh's fields laid over it).
+// Authorization header line, export lines for eval, the token response
+// (login's, with the latest refresh's fields laid over it), or a summary
+// with every token masked.
 func writeSession(env *Env, format string, s *store.Session) error {
 	switch format {
 	case "header":
@@ -86,7 +79,22 @@ func writeSession(env *Env, format string, s *store.Session) error {
 		return writeEnv(env.Out, sessionToken(s))
 	case "json":
 		return writeJSON(env.Out, sessionToken(s).Raw)
+	case "text":
+		return writeText(env.Out, sessionToken(s), s.Username)
+	case "github":
+		return writeGitHub(env, sessionToken(s))
 	}
 	_, err := fmt.Fprintln(env.Out, s.AccessToken)
 	return err
+}
+
+// sessionToken returns s as a flow.Token, for the output writers.
+func sessionToken(s *store.Session) *flow.Token {
+	tok, err := flow.ParseToken(s.Token)
+	if err != nil {
+		tok = &flow.Token{Raw: s.Token}
+	}
+	tok.AccessToken, tok.RefreshToken = s.AccessToken, s.RefreshToken
+	tok.InstanceURL, tok.CommunityURL = s.InstanceURL, s.CommunityURL
+	return tok
 }

@@ -6,11 +6,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/session"
+	"github.com/sfecho/sfecho/internal/store"
 )
 
 // userinfoOptions are the inputs of sfecho userinfo.
 type userinfoOptions struct {
 	sess sessionOptions
+	out  output
 }
 
 func newUserinfoCmd(env *Env) *cobra.Command {
@@ -31,34 +34,46 @@ if the site refuses it.`,
 			return runUserinfo(cmd.Context(), env, o)
 		},
 	}
-	o.sess.addFlags(cmd, true)
+	o.sess.addFlags(cmd, withValidity)
+	o.out.addFlag(cmd, "", "json", "text")
 	return cmd
 }
 
 func runUserinfo(ctx context.Context, env *Env, o *userinfoOptions) error {
-	st, err := openStore(env, o.sess.Store)
+	format, err := o.out.resolve(env)
 	if err != nil {
 		return err
 	}
-	s, refreshed, err := freshSession(ctx, env, &o.sess, st, false)
+	m, err := o.sess.manager(env)
 	if err != nil {
 		return err
 	}
-	c, err := clientFor(env, &o.sess, s)
+	s, refreshed, err := m.Valid(ctx, false)
 	if err != nil {
-		return err
+		return sessionError(err, o.sess.app.Profile)
 	}
-	raw, err := c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
+	raw, err := userinfo(ctx, m, s)
 	if flow.KindOf(err) == flow.KindNoSession && !refreshed && s.RefreshToken != "" {
 		// The site refused a token we thought valid (revoked, or a shorter
 		// session timeout than assumed): refresh once and retry (errors.md U1).
-		if s, _, err = freshSession(ctx, env, &o.sess, st, true); err != nil {
-			return err
+		if s, _, err = m.Valid(ctx, true); err != nil {
+			return sessionError(err, o.sess.app.Profile)
 		}
-		raw, err = c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
+		raw, err = userinfo(ctx, m, s)
 	}
 	if err != nil {
 		return err
 	}
+	if format == "text" {
+		return writeFields(env.Out, raw, nil)
+	}
 	return writeJSON(env.Out, raw)
+}
+
+func userinfo(ctx context.Context, m *session.Manager, s *store.Session) ([]byte, error) {
+	c, err := m.Client(s)
+	if err != nil {
+		return nil, err
+	}
+	return c.Userinfo(ctx, s.CommunityURL, s.AccessToken)
 }

@@ -24,27 +24,21 @@ func (o *webOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.LoginTimeout, "login-timeout", 3*time.Minute, "with --web, give up waiting for the sign-in after this long (0: wait until interrupted)")
 }
 
-// runWebLogin runs the browser authorization-code flow with PKCE: the
-// site's login page in a browser, the code captured on a loopback echo
-// endpoint (as with --capture local), then the token exchange.
-func runWebLogin(ctx context.Context, env *Env, o *loginOptions, c *flow.Client, format string) error {
-	if err := o.checkWeb(); err != nil {
-		return err
-	}
+// webLogin runs the browser authorization-code flow with PKCE: the site's
+// login page in a browser, the code captured on a loopback echo endpoint
+// (as with --capture local), then the token exchange.
+func (o *loginOptions) webLogin(ctx context.Context, env *Env, c *flow.Client) (*flow.Token, string, error) {
 	warnNotLoopback(env, c.RedirectURI)
-	hint, _ := username(envNoPrompt(env), o.Username, o.app.prof)
+	hint := o.Username // a login hint only: never prompted for
 	tok, err := c.WebLogin(ctx, flow.Browser{Open: o.web.opener(env, c), Timeout: o.web.LoginTimeout, LoginHint: hint})
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	user := flow.IDTokenUsername(tok.IDToken)
 	if user == "" {
 		user = hint
 	}
-	if err := saveLogin(ctx, env, &o.app, o.NoStore, o.Store, user, tok); err != nil {
-		return err
-	}
-	return writeToken(env, format, tok, user)
+	return tok, user, nil
 }
 
 // checkWeb refuses the flags that mean nothing in a browser login.
@@ -58,14 +52,6 @@ func (o *loginOptions) checkWeb() error {
 		return usagef("--login-timeout must not be negative")
 	}
 	return nil
-}
-
-// envNoPrompt is env without a terminal, so that reading the username for
-// a login hint never prompts.
-func envNoPrompt(env *Env) *Env {
-	e := *env
-	e.InTTY = false
-	return &e
 }
 
 // opener shows the authorization URL: always printed on stderr first, then

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 // editQuery returns a URL rewrite that edits the query.
@@ -26,50 +26,7 @@ func editQuery(f func(url.Values)) func(*url.URL) {
 	}
 }
 
-// fakeBrowser is a fake browser for sfecho login --web: it drives the
-// simulated site's login page over HTTP, never following a redirect by
-// itself, and follows the 302 to the local endpoint asking for HTML.
-type fakeBrowser struct {
-	user, pass string
-	action     string         // "login" or "deny"
-	rewrite    func(*url.URL) // edits the 302 before it is followed
-	done       chan page
-}
-
-// page is what the browser ended on.
-type page struct {
-	status int
-	body   string
-	err    error
-}
-
-func newBrowser() *fakeBrowser {
-	return &fakeBrowser{user: testUser, pass: testPass, action: "login", done: make(chan page, 1)}
-}
-
-// open is an Env.OpenBrowser: it browses in a goroutine and returns, as
-// xdg-open does.
-func (b *fakeBrowser) open(authURL string) error {
-	go b.visit(authURL)
-	return nil
-}
-
-func (b *fakeBrowser) visit(authURL string) {
-	status, body, err := sim.SignIn(authURL, b.user, b.pass, b.action, b.rewrite)
-	b.done <- page{status, body, err}
-}
-
-// last waits for the page the browser ended on.
-func (b *fakeBrowser) last(t *testing.T) page {
-	t.Helper()
-	select {
-	case p := <-b.done:
-		return p
-	case <-time.After(20 * time.Second):
-		t.Fatal("the fake browser never finished")
-		return page{}
-	}
-}
+func newBrowser() *simtest.Browser { return simtest.NewBrowser(testUser, testPass) }
 
 // stderrWatch is a goroutine-safe stderr that hands over the first
 // authorize URL written to it, as a person reads it off the terminal.
@@ -102,13 +59,13 @@ func (w *stderrWatch) Write(p []byte) (int, error) {
 }
 
 // drive opens the URL printed on stderr with b, as a person would.
-func (w *stderrWatch) drive(t *testing.T, b *fakeBrowser) {
+func (w *stderrWatch) drive(t *testing.T, b *simtest.Browser) {
 	go func() {
 		select {
 		case u := <-w.urls:
-			b.visit(u)
+			b.Visit(u)
 		case <-time.After(20 * time.Second):
-			b.done <- page{err: errors.New("no URL on stderr")}
+			b.Fail(errors.New("no URL on stderr"))
 		}
 	}()
 }
@@ -129,7 +86,7 @@ func TestWebLogin(t *testing.T) {
 	ts := startSite(t, defaultConfig(), nil)
 	te := newTestEnv(t)
 	b := newBrowser()
-	te.OpenBrowser = b.open
+	te.OpenBrowser = b.Open
 	if code := te.run(t, ts.webArgs("-o", "json")...); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
 	}
@@ -137,9 +94,9 @@ func TestWebLogin(t *testing.T) {
 	if m["access_token"] == nil || m["id_token"] == nil {
 		t.Errorf("token = %v", m)
 	}
-	p := b.last(t)
-	if p.err != nil || p.status != http.StatusOK || !contains(p.body, "you can close this tab") {
-		t.Errorf("callback page: %d %v\n%s", p.status, p.err, p.body)
+	p := b.Result(t)
+	if p.Err != nil || p.Status != http.StatusOK || !contains(p.Body, "you can close this tab") {
+		t.Errorf("callback page: %d %v\n%s", p.Status, p.Err, p.Body)
 	}
 	u := authURLRe.FindString(te.stderr.String())
 	if u == "" || !contains(te.stderr.String(), "opened your browser") {
@@ -162,7 +119,7 @@ func TestWebLogin(t *testing.T) {
 func TestWebLoginSavesSession(t *testing.T) {
 	ts := startSite(t, defaultConfig(), nil)
 	te := newTestEnv(t)
-	te.OpenBrowser = newBrowser().open
+	te.OpenBrowser = newBrowser().Open
 	args := []string{"login", "--web", "--site", ts.URL, "--client-id", testClient, "-o", "text"}
 	if code := te.run(t, args...); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, te.stderr)
@@ -211,8 +168,8 @@ func TestWebLoginPrintOnly(t *testing.T) {
 			if !contains(te.stderr.String(), tc.stderr) || !contains(te.stderr.String(), "--login-timeout") {
 				t.Errorf("stderr lacks %q:\n%s", tc.stderr, te.stderr)
 			}
-			if p := b.last(t); p.err != nil || !contains(p.body, "you can close this tab") {
-				t.Errorf("callback page: %v\n%s", p.err, p.body)
+			if p := b.Result(t); p.Err != nil || !contains(p.Body, "you can close this tab") {
+				t.Errorf("callback page: %v\n%s", p.Err, p.Body)
 			}
 			if !strings.HasPrefix(te.stdout.String(), "00D") {
 				t.Errorf("stdout = %q", te.stdout)
@@ -230,7 +187,7 @@ func TestWebLoginFailures(t *testing.T) {
 	port := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
 	tests := []struct {
 		name    string
-		browser func(*fakeBrowser) // nil: the browser does nothing
+		browser func(*simtest.Browser) // nil: the browser does nothing
 		args    []string
 		want    int
 		stderr  []string
@@ -238,9 +195,9 @@ func TestWebLoginFailures(t *testing.T) {
 	}{
 		{name: "timeout", args: []string{"--login-timeout", "200ms"}, want: ExitNetwork,
 			stderr: []string{"sfecho: browser login: no sign-in reached http://127.0.0.1:", "within 200ms", "hint: sign in within --login-timeout (200ms) or raise it"}},
-		{name: "access denied", browser: func(b *fakeBrowser) { b.action = "deny" }, want: ExitRejected,
+		{name: "access denied", browser: func(b *simtest.Browser) { b.Action = "deny" }, want: ExitRejected,
 			stderr: []string{"sfecho: browser login: access_denied: end-user denied authorization", "hint: authorization was denied"}, page: "Sign-in failed"},
-		{name: "wrong state", browser: func(b *fakeBrowser) { b.rewrite = editQuery(func(q url.Values) { q.Set("state", "forged-state") }) },
+		{name: "wrong state", browser: func(b *simtest.Browser) { b.Rewrite = editQuery(func(q url.Values) { q.Set("state", "forged-state") }) },
 			want: ExitSecurity, stderr: []string{"state in the redirect did not match", "hint: state did not match"}, page: "Sign-in link refused"},
 		{name: "port in use", args: []string{"--redirect-uri", "http://127.0.0.1:" + port + "/cb"}, want: ExitUsage,
 			stderr: []string{"port already in use", "hint: port " + port + " is in use"}},
@@ -255,7 +212,7 @@ func TestWebLoginFailures(t *testing.T) {
 			te.OpenBrowser = func(string) error { return nil }
 			if tc.browser != nil {
 				tc.browser(b)
-				te.OpenBrowser = b.open
+				te.OpenBrowser = b.Open
 			}
 			code := te.run(t, ts.webArgs(tc.args...)...)
 			if code != tc.want {
@@ -270,8 +227,8 @@ func TestWebLoginFailures(t *testing.T) {
 				t.Errorf("stdout %q; stderr:\n%s", te.stdout, te.stderr)
 			}
 			if tc.page != "" {
-				if p := b.last(t); !contains(p.body, tc.page) {
-					t.Errorf("callback page lacks %q: %d %v\n%s", tc.page, p.status, p.err, p.body)
+				if p := b.Result(t); !contains(p.Body, tc.page) {
+					t.Errorf("callback page lacks %q: %d %v\n%s", tc.page, p.Status, p.Err, p.Body)
 				}
 			}
 		})
@@ -286,12 +243,12 @@ func TestCanaryWebLogin(t *testing.T) {
 	ts := startSite(t, cfg, cn.record)
 	te := newTestEnv(t)
 	b := newBrowser()
-	b.pass = pw
-	te.OpenBrowser = b.open
+	b.Pass = pw
+	te.OpenBrowser = b.Open
 	if code := te.run(t, ts.webArgs("-v", "-o", "env")...); code != 0 {
 		t.Fatalf("exit %d\n%s", code, te.stderr)
 	}
-	b.last(t)
+	b.Result(t)
 	if l := cn.leaks(te.stderr.String()); len(l) > 0 {
 		t.Errorf("stderr leaks %v:\n%s", l, te.stderr)
 	}

@@ -40,6 +40,10 @@ type Profile struct {
 
 // File is the parsed config file.
 type File struct {
+	// Default is the profile used when neither --profile nor
+	// SFECHO_PROFILE names one ("" means "default"); sfecho profile use
+	// sets it.
+	Default  string             `toml:"default_profile,omitempty"`
 	Profiles map[string]Profile `toml:"profiles,omitempty"`
 }
 
@@ -88,6 +92,11 @@ func parse(path string, data []byte) (*File, error) {
 	}
 	if f.Profiles == nil {
 		f.Profiles = map[string]Profile{}
+	}
+	if f.Default != "" {
+		if err := store.ValidateProfile(f.Default); err != nil {
+			return nil, &Error{Path: path, Line: findLine(data, toml.Key{"default_profile"}), Msg: "default_profile: " + err.Error()}
+		}
 	}
 	for _, name := range f.Names() {
 		if err := store.ValidateProfile(name); err != nil {
@@ -151,6 +160,9 @@ func (f *File) Delete(name string) bool {
 func (f *File) Save(path string) error {
 	var buf bytes.Buffer
 	buf.WriteString("# sfecho configuration: profiles for `sfecho --profile NAME`. See `sfecho profile --help`.\n")
+	if f.Default != "" {
+		fmt.Fprintf(&buf, "default_profile = %q\n", f.Default)
+	}
 	for _, name := range f.Names() {
 		fmt.Fprintf(&buf, "\n[profiles.%s]\n", tableKey(name))
 		if err := toml.NewEncoder(&buf).Encode(f.Profiles[name]); err != nil {

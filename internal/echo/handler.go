@@ -25,27 +25,13 @@ type Capture struct {
 	Rejected string
 }
 
-// Handler returns the echo endpoint as an http.Handler, for embedding in
-// another server (the simulator mounts it at its site's echo path). It
-// answers at whatever path it is mounted; Options.Addr and Options.Path are
-// ignored. Every accepted or rejected redirect is passed to deliver (which
-// may be nil) before the answer is written.
-//
-// The answer for GET is the query's [Params] as a JSON object with CORS
-// headers, like Salesforce's endpoint (protocol.md §3), or an HTML page when
-// the client asks for text/html. OPTIONS is a CORS preflight (204). A GET
-// without parameters is answered 400 and not delivered; with Options.State
-// set, a redirect without exactly that state is answered 400; with
-// Options.Once, redirects after the first accepted one are answered 410.
-// Other methods get 405.
-func Handler(opts Options, deliver func(Capture)) http.Handler {
-	return newHandler(opts, func(c Capture) bool {
-		if deliver != nil {
-			deliver(c)
-		}
-		return true
-	})
-}
+// The endpoint answers GET with the query's [Params] as a JSON object with
+// CORS headers, like Salesforce's endpoint (protocol.md §3), or an HTML page
+// when the client asks for text/html. OPTIONS is a CORS preflight (204). A
+// GET without parameters is answered 400 and not delivered; with
+// Options.State set, a redirect without exactly that state is answered 400;
+// with Options.Once, redirects after the first accepted one are answered
+// 410. Other methods get 405.
 
 // handler is the endpoint; deliver reports false when the capture could not
 // be handed over (the server is closing).

@@ -190,7 +190,8 @@ func (s *Server) deliver(c Capture) bool {
 // gave it (localhost stays localhost) and the port actually bound.
 func (s *Server) URL() string { return s.url }
 
-// Addr returns the address the server is bound to.
+// Addr returns the address the server is bound to (loopback only), which
+// sfecho echo serve prints beside the URL.
 func (s *Server) Addr() net.Addr { return s.addr }
 
 // Redirects returns the channel on which every redirect with parameters is

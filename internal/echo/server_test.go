@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -396,36 +395,6 @@ func TestListenPortInUse(t *testing.T) {
 	var se interface{ Timeout() bool }
 	if !errors.As(err, &se) {
 		t.Errorf("error %q lost the system error", err)
-	}
-}
-
-// TestHandlerEmbedded mounts Handler in another server, as the simulator does.
-func TestHandlerEmbedded(t *testing.T) {
-	t.Parallel()
-	var mu sync.Mutex
-	var got []Capture
-	mux := http.NewServeMux()
-	mux.Handle("/shop/services/oauth2/echo", Handler(Options{}, func(c Capture) {
-		mu.Lock()
-		got = append(got, c)
-		mu.Unlock()
-	}))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	resp, body := get(t, "GET", srv.URL+"/shop/services/oauth2/echo?code=c&state=s", nil)
-	if resp.StatusCode != 200 || body != `{"code":"c","state":"s"}`+"\n" {
-		t.Errorf("GET = %d %q", resp.StatusCode, body)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) != 1 || got[0].Params["code"] != "c" {
-		t.Errorf("delivered %+v", got)
-	}
-	// A nil deliver is allowed.
-	rec := httptest.NewRecorder()
-	Handler(Options{}, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/x?code=1", nil))
-	if rec.Code != 200 {
-		t.Errorf("nil deliver: %d", rec.Code)
 	}
 }
 

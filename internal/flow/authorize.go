@@ -111,9 +111,10 @@ func (c *Client) authorizeRequest(ctx context.Context, a Authorization) (*http.R
 	if c.Scope != "" {
 		form.Set("scope", c.Scope)
 	}
-	// S256 only (protocol.md Q9); see Client.OmitChallengeMethod.
+	// S256 only, and by default no method parameter: Salesforce's own
+	// clients send the challenge alone here (protocol.md Q9).
 	form.Set("code_challenge", a.Challenge)
-	if !c.OmitChallengeMethod {
+	if c.sendMethod(false) {
 		form.Set("code_challenge_method", "S256")
 	}
 	switch {

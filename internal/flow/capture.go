@@ -106,6 +106,12 @@ func (c *Client) followEcho(ctx context.Context, loc *url.URL) (map[string]strin
 // as the site's error: it carries nothing to steal, and Salesforce's own
 // error examples (TV11) carry no state.
 func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, error) {
+	if p["code"] == "" && p["error"] == "" {
+		// Nothing to steal and nothing to believe: the site is not set up
+		// to answer this flow with a code (protocol.md §1, §3).
+		return nil, &Error{Op: op, Kind: KindSetup, Description: "the redirect carried neither a code nor an error",
+			Advice: adviceNoCode}
+	}
 	got, hasState := p["state"]
 	if (hasState && got != wantState) || (!hasState && p["error"] == "") {
 		desc := "state in the redirect did not match the one sent"
@@ -119,9 +125,6 @@ func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, er
 		kind, advice := classifyOAuth(op, code, desc)
 		return nil, &Error{Op: op, Kind: kind, Code: code, Description: desc, Advice: advice}
 	}
-	if p["code"] == "" {
-		return nil, &Error{Op: op, Kind: KindUnexpected, Description: "the redirect carried no code"}
-	}
 	code := &Code{Code: p["code"], State: p["state"], CommunityURL: p["sfdc_community_url"],
 		CommunityID: p["sfdc_community_id"], Params: p}
 	if err := c.checkCommunityURL(op, code.CommunityURL); err != nil {
@@ -129,35 +132,6 @@ func (c *Client) checkCode(op, wantState string, p map[string]string) (*Code, er
 	}
 	c.logf("authorize: got a code (state matches; sfdc_community_url %s)", code.CommunityURL)
 	return code, nil
-}
-
-// checkCommunityURL makes sure the token exchange, which carries the code,
-// the verifier and any secret, only goes to the site's own host.
-func (c *Client) checkCommunityURL(op, raw string) error {
-	if raw == "" {
-		return nil
-	}
-	u, err := url.Parse(raw)
-	if err == nil && CheckScheme("sfdc_community_url", u) == nil && sameHost(u, c.Site) {
-		return nil
-	}
-	host := oneLine(raw)
-	if err == nil && u.Host != "" {
-		host = oneLine(u.Host)
-	}
-	return &Error{Op: op, Kind: KindSecurity, Err: ErrOffsite,
-		Description: "sfdc_community_url points at " + host + ", not the site " + c.Site.Host,
-		Advice:      "refusing to send the code elsewhere: if " + host + " is really the site, use it as --site"}
-}
-
-// sameHost reports whether a and b name the same host and port. Loopback
-// names count as one host (a simulator may answer "localhost" to a request
-// sent to 127.0.0.1), since no other machine can be reached through them.
-func sameHost(a, b *url.URL) bool {
-	if strings.EqualFold(a.Host, b.Host) {
-		return true
-	}
-	return IsLoopback(a.Hostname()) && IsLoopback(b.Hostname()) && a.Port() == b.Port()
 }
 
 // redactURL prints a URL with the values of secret parameters masked.

@@ -180,6 +180,11 @@ func (b oauthBody) description() string {
 	return oneLine(d)
 }
 
+// OneLine keeps a server-supplied text on one short line, safe to print:
+// control characters become spaces, runs of space collapse, and it is cut
+// at 200 bytes.
+func OneLine(s string) string { return oneLine(s) }
+
 // oneLine keeps a server-supplied text on one short line: control
 // characters become spaces and runs of space collapse.
 func oneLine(s string) string {

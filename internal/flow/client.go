@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Operation names, used as the first part of every error message.
@@ -37,14 +38,55 @@ type Client struct {
 	RedirectURI string
 	// Scope is space-separated (protocol.md §1, Q8); omitted when empty.
 	Scope string
-	// OmitChallengeMethod leaves code_challenge_method out of the authorize
-	// request. Salesforce documents only code_challenge (S256) and no method
-	// parameter, and its SDKs send none (protocol.md §1, Q9, unconfirmed
-	// whether it is read); sfecho sends "S256" by default, as RFC 7636 asks.
-	OmitChallengeMethod bool
+	// ChallengeMethod says whether code_challenge_method=S256 goes with the
+	// challenge. The default ([MethodAuto]) follows Salesforce's own
+	// clients: none on the headless flows (response_type=code_credentials),
+	// which send code_challenge alone, and S256 on the browser flow
+	// (response_type=code), as RFC 7636 servers require (protocol.md §1,
+	// Question 9). [MethodS256] and [MethodNone] override both.
+	ChallengeMethod ChallengeMethod
+	// TrustedCommunityURLs are community URLs the user trusts explicitly
+	// beyond the site's own host and Salesforce's site domains (see
+	// [Client.CheckCommunityURL]); each is matched on scheme and host.
+	TrustedCommunityURLs []string
 	// Logf narrates each step (sfecho demo, -v). It must never be handed a
 	// secret; nil means silent.
 	Logf func(format string, args ...any)
+}
+
+// ChallengeMethod selects when code_challenge_method is sent.
+type ChallengeMethod string
+
+// The challenge-method settings.
+const (
+	MethodAuto ChallengeMethod = ""     // none on headless flows, S256 in the browser
+	MethodS256 ChallengeMethod = "S256" // always send code_challenge_method=S256
+	MethodNone ChallengeMethod = "none" // never send it
+)
+
+// ParseChallengeMethod reads a user's setting: auto, S256 or none.
+func ParseChallengeMethod(s string) (ChallengeMethod, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return MethodAuto, nil
+	case "s256":
+		return MethodS256, nil
+	case "none":
+		return MethodNone, nil
+	}
+	return MethodAuto, usageErr("the challenge method must be auto, S256 or none")
+}
+
+// sendMethod reports whether code_challenge_method=S256 goes on a request;
+// browser is true for response_type=code.
+func (c *Client) sendMethod(browser bool) bool {
+	switch c.ChallengeMethod {
+	case MethodS256:
+		return true
+	case MethodNone:
+		return false
+	}
+	return browser
 }
 
 func (c *Client) logf(format string, args ...any) {

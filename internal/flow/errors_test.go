@@ -152,7 +152,9 @@ func TestCheckCodeStateFirst(t *testing.T) {
 		{"error without state", map[string]string{"error": "access_denied"}, KindRejected},
 		{"code without state", map[string]string{"code": "c"}, KindSecurity},
 		{"code with an empty state", map[string]string{"code": "c", "state": ""}, KindSecurity},
-		{"no code", map[string]string{"state": "s1"}, KindUnexpected},
+		{"no code", map[string]string{"state": "s1"}, KindSetup}, // neither code nor error: not set up (errors.md A4)
+		{"nothing at all", map[string]string{}, KindSetup},       // nothing to steal, nothing to believe
+		{"no code, wrong state", map[string]string{"state": "x"}, KindSetup},
 		{"offsite community url", map[string]string{"code": "c", "state": "s1", "sfdc_community_url": "https://evil.example"}, KindSecurity},
 	}
 	for _, tc := range tests {
@@ -166,21 +168,47 @@ func TestCheckCodeStateFirst(t *testing.T) {
 	}
 }
 
-func TestSameHost(t *testing.T) {
+// TestCommunityURLRule is the table of which sfdc_community_url may
+// receive the code and verifier (protocol.md §1, design.md security rules).
+func TestCommunityURLRule(t *testing.T) {
 	for _, tc := range []struct {
-		a, b string
-		want bool
+		site, community string
+		trusted         []string
+		ok              bool
 	}{
-		{"https://acme.my.site.com", "https://ACME.my.site.com/shop", true},
-		{"http://localhost:8080", "http://127.0.0.1:8080", true},
-		{"http://localhost:8080", "http://127.0.0.1:8081", false},
-		{"https://evil.example", "https://acme.my.site.com", false},
-		{"http://127.0.0.1:80", "http://evil.example:80", false},
+		{"https://acme.my.site.com/shop", "https://ACME.my.site.com/shop", nil, true},
+		{"https://login.acme.com", "https://acme.my.site.com", nil, true},                                  // custom domain → its my.site.com address
+		{"https://login.acme.com", "https://acme--uat.sandbox.my.site.com/s", nil, true},                   // sandbox form
+		{"https://login.acme.com", "https://acme.my.salesforce-sites.com", nil, true},                      // Salesforce Sites
+		{"https://login.acme.com", "https://acme.force.com/shop", nil, true},                               // legacy force.com
+		{"https://login.acme.com", "https://acme.my.salesforce.com", nil, true},                            // My Domain
+		{"https://login.acme.com", "https://evil.example", nil, false},                                     // foreign host
+		{"https://login.acme.com", "https://my.site.com.evil.example", nil, false},                         // suffix trick
+		{"https://login.acme.com", "https://evilmy.site.com.example", nil, false},                          // not a subdomain
+		{"https://login.acme.com", "https://salesforce.com", nil, false},                                   // a bare domain is no site
+		{"https://login.acme.com", "http://acme.my.site.com", nil, false},                                  // downgrade
+		{"https://login.acme.com", "https://acme.my.site.com:8443", nil, false},                            // odd port
+		{"https://login.acme.com", "https://user@acme.my.site.com", nil, false},                            // userinfo
+		{"https://acme.my.site.com", "http://acme.my.site.com", nil, false},                                // https→http on the same host
+		{"https://login.acme.com", "https://portal.acme.com", []string{"https://portal.acme.com/x"}, true}, // trusted explicitly
+		{"https://login.acme.com", "http://portal.acme.com", []string{"https://portal.acme.com"}, false},   // trust is per scheme
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/shop", nil, true},
+		{"http://127.0.0.1:8080", "http://[::1]:8080", nil, false},     // 127.0.0.1 is not [::1]
+		{"http://127.0.0.1:8080", "http://localhost:8080", nil, false}, // nor localhost
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8081", nil, false},
+		{"https://127.0.0.1:8443", "http://127.0.0.1:8443", nil, false}, // an https site never sends the code over http
+		{"https://127.0.0.1:8443", "https://127.0.0.1:8443", nil, true},
+		{"https://login.acme.com", "https://203.0.113.9", nil, false},
+		{"https://login.acme.com", "not a url", nil, false},
 	} {
-		a, _ := url.Parse(tc.a)
-		b, _ := url.Parse(tc.b)
-		if got := sameHost(a, b); got != tc.want {
-			t.Errorf("sameHost(%s, %s) = %v; want %v", tc.a, tc.b, got, tc.want)
+		site, _ := url.Parse(tc.site)
+		c := &Client{Site: site, TrustedCommunityURLs: tc.trusted}
+		err := c.CheckCommunityURL(tc.community)
+		if (err == nil) != tc.ok {
+			t.Errorf("site %s, community %s, trusted %v: err %v; want ok=%v", tc.site, tc.community, tc.trusted, err, tc.ok)
+		}
+		if err != nil && (KindOf(err) != KindSecurity || !strings.Contains(err.(*Error).Advice, "--trust-community-url")) {
+			t.Errorf("%s: %v (kind %v, advice %q); want a security error naming --trust-community-url", tc.community, err, KindOf(err), err.(*Error).Advice)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -42,10 +43,12 @@ func (c *Client) Exchange(ctx context.Context, code *Code, verifier string, head
 
 // tokenFrom parses the recorded token body and checks its signature.
 func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
+	if err := shapeError(op, rec.body()); err != nil {
+		return nil, err
+	}
 	tok, err := ParseToken(rec.body())
-	if err != nil || tok.AccessToken == "" {
-		return nil, &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
-			Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+	if err != nil {
+		return nil, shapeError(op, nil)
 	}
 	if !wellFormedToken(tok.AccessToken) || (tok.RefreshToken != "" && !wellFormedToken(tok.RefreshToken)) {
 		// A token with spaces or control characters would break -o header
@@ -90,9 +93,27 @@ func oauthError(op, target string, rec *recorder, err error) error {
 	if resp != nil && !isJSON(resp) && len(body) > 0 {
 		return responseError(op, resp, body)
 	}
-	// x/oauth2 reports a 200 it cannot parse as a plain error.
-	return &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
-		Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+	// x/oauth2 reports a 200 it cannot parse (or without access_token) as a
+	// plain error.
+	if err := shapeError(op, body); err != nil {
+		return err
+	}
+	return shapeError(op, nil)
+}
+
+// shapeError says what is wrong with a token answer: not JSON at all (cut
+// short: exit 6), or JSON of the wrong shape (no access_token, a field of
+// the wrong type: exit 1, naming it). nil when the shape is right.
+func shapeError(op string, body []byte) error {
+	if !json.Valid(body) {
+		return &Error{Op: op, Kind: KindNetwork, Description: "the token answer was cut short or is not JSON",
+			Advice: "the connection may have dropped mid-answer: retry; check proxies between here and the site"}
+	}
+	if why := checkShape(body); why != "" {
+		return &Error{Op: op, Kind: KindUnexpected, Description: why,
+			Advice: "the site (or a proxy in between) answered something that is not a Salesforce token response: try -v"}
+	}
+	return nil
 }
 
 // tokenClient is the HTTP client handed to x/oauth2: it records the answer

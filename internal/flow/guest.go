@@ -31,20 +31,17 @@ type GuestWire struct {
 	// BodyParam is the form parameter used when InBody (default
 	// "uvid_hint").
 	BodyParam string
-	// InBody and InHeader say where a named user's (or a registration's)
-	// guest context goes: the form parameter, the header, or both (the
-	// default). Which one Salesforce reads there is [UNCONFIRMED]
-	// (protocol.md §7, Q5): the one source for it [3P S28] puts a plain UVID
-	// in the body, while the guest flow itself uses the header [DOC S46].
-	// Sending both works with either reading. A guest login always uses the
-	// header.
-	InBody, InHeader bool
+	// HintInHeader puts a named login's (or a registration's) plain UVID in
+	// the hint header instead of the body parameter. The default, the body,
+	// is what the only code that does it sends: "Plain UVID body parameter.
+	// Mutually exclusive with uvidHintToken" (protocol.md §7, Question 5).
+	// A guest login always uses the header.
+	HintInHeader bool
 }
 
 // DefaultGuestWire returns the guest wire details most sources agree on.
 func DefaultGuestWire() GuestWire {
-	return GuestWire{RequestType: RequestGuest, Header: "Uvid-Hint", AuthorizePrefix: "UVID ", BodyParam: "uvid_hint",
-		InBody: true, InHeader: true}
+	return GuestWire{RequestType: RequestGuest, Header: "Uvid-Hint", AuthorizePrefix: "UVID ", BodyParam: "uvid_hint"}
 }
 
 // NewUVID returns a fresh unique visitor ID: a random (version 4) UUID.
@@ -57,7 +54,7 @@ func NewUVID() string { return uuid.NewString() }
 func ParseUVID(s string) (string, error) {
 	u, err := uuid.Parse(strings.TrimSpace(s))
 	if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || len(strings.TrimSpace(s)) != 36 {
-		return "", &Error{Op: "usage", Kind: KindUsage,
+		return "", &Error{Kind: KindUsage,
 			Description: "--uvid must be a version 4 UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
 			Advice:      "pass the UVID sfecho guest printed (Guest UVID: ...), or a fresh one from uuidgen"}
 	}
@@ -79,21 +76,32 @@ func (w GuestWire) Guest(uvid string) (Authorization, http.Header) {
 
 // Link makes a named-user (or OTP) authorization carry a guest context, so
 // the new session inherits the visitor's UVID (protocol.md §7, [DOC S16]):
-// the body parameter (InBody), the hint header (InHeader), or both.
+// the plain UUID, unprefixed — the "UVID " prefix belongs to the guest
+// authorize alone — in the uvid_hint body parameter (or, with
+// HintInHeader, the hint header). Never both.
 func (w GuestWire) Link(a *Authorization, uvid string) {
 	w = w.withDefaults()
-	if w.InBody {
-		if a.Form == nil {
-			a.Form = url.Values{}
-		}
-		a.Form.Set(w.BodyParam, w.AuthorizePrefix+uvid)
-	}
-	if w.InHeader || !w.InBody {
+	if w.HintInHeader {
 		if a.Header == nil {
 			a.Header = http.Header{}
 		}
-		a.Header.Set(w.Header, w.AuthorizePrefix+uvid)
+		a.Header.Set(w.Header, uvid)
+		return
 	}
+	if a.Form == nil {
+		a.Form = url.Values{}
+	}
+	a.Form.Set(w.BodyParam, uvid)
+}
+
+// LinkToken carries a guest context as the guest's JWT access token in the
+// hint header, and nowhere else (protocol.md §7, Question 5).
+func (w GuestWire) LinkToken(a *Authorization, guestJWT string) {
+	w = w.withDefaults()
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	a.Header.Set(w.Header, guestJWT)
 }
 
 func (w GuestWire) withDefaults() GuestWire {

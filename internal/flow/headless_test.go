@@ -155,7 +155,7 @@ func TestInitErrors(t *testing.T) {
 		{"duplicate", 400, "", `{"error":"DUPLICATE_USERNAME","error_description":"Duplicate Username."}`, InitAuth{}, KindRejected, "--username"},
 		{"weak password", 400, "", `{"error":"invalid_password","error_description":"Your password must meet the password policy"}`, InitAuth{}, KindRejected, "password policy"},
 		{"sim weak password", 400, "", `{"error":"registration_error","error_description":"INVALID_NEW_PASSWORD: Your password must be at least 8 characters long"}`, InitAuth{}, KindRejected, "password policy"},
-		{"sms without phone", 400, "", `{"error":"invalid_request","error_description":"a mobilePhone is required for sms verification"}`, InitAuth{}, KindUsage, "mobilePhone"},
+		{"sms without phone", 400, "", `{"error":"invalid_request","error_description":"a mobilePhone is required for sms verification"}`, InitAuth{}, KindRejected, "mobilePhone"},
 		{"template", 400, "", `{"error":"invalid_request","error_description":"emailtemplate not allowed"}`, InitAuth{}, KindSetup, "email templates"},
 		{"404 html", 404, "text/html", `<html>not found</html>`, InitAuth{}, KindSetup, "site prefix"},
 		{"500", 500, "text/html", `<html>oops</html>`, InitAuth{}, KindNetwork, "retry"},
@@ -217,24 +217,24 @@ func TestGuestWire(t *testing.T) {
 	if a.Header.Get("X-Visitor") != id || h.Get("X-Visitor") != "UVID "+id || h.Get("Auth-Request-Type") != "Guest-X" {
 		t.Errorf("overrides ignored: %v %v", a.Header, h)
 	}
+	// A named login: the plain UUID in uvid_hint only, by default; the JWT in
+	// the header only (protocol.md §7, Q5: never both, never the prefix).
 	var named Authorization
-	DefaultGuestWire().Link(&named, id) // both, by default (protocol.md §7, Q5)
-	if named.Header.Get("Uvid-Hint") != "UVID "+id || named.Form.Get("uvid_hint") != "UVID "+id {
-		t.Errorf("Link both = %+v", named)
+	DefaultGuestWire().Link(&named, id)
+	if named.Form.Get("uvid_hint") != id || named.Header != nil {
+		t.Errorf("Link = %+v; want uvid_hint=%s only", named, id)
 	}
 	header := DefaultGuestWire()
-	header.InBody = false
+	header.HintInHeader = true
 	named = Authorization{}
 	header.Link(&named, id)
-	if named.Header.Get("Uvid-Hint") != "UVID "+id || named.Form != nil {
-		t.Errorf("Link header = %+v", named)
+	if named.Header.Get("Uvid-Hint") != id || named.Form != nil {
+		t.Errorf("Link in header = %+v", named)
 	}
-	body := DefaultGuestWire()
-	body.InHeader = false
 	named = Authorization{}
-	body.Link(&named, id)
-	if named.Form.Get("uvid_hint") != "UVID "+id || named.Header != nil {
-		t.Errorf("Link body = %+v", named)
+	DefaultGuestWire().LinkToken(&named, "eyJ.guest.jwt")
+	if named.Header.Get("Uvid-Hint") != "eyJ.guest.jwt" || named.Form != nil {
+		t.Errorf("LinkToken = %+v", named)
 	}
 }
 

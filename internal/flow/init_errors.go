@@ -9,7 +9,7 @@ import (
 )
 
 // Advice lines of errors.md §I. The "…None" variants say which input was
-// missing when sfecho sent none (issue 3: "say which").
+// missing when sfecho sent none (a user must learn which one to supply).
 const (
 	adviceRecaptcha         = `the site requires reCAPTCHA: send a fresh token, or have the admin use "Require authentication" instead` // I1
 	adviceRecaptchaNone     = "the site requires reCAPTCHA: pass a fresh token with --recaptcha or SFECHO_RECAPTCHA (Enterprise: --recaptcha-enterprise)"
@@ -114,7 +114,7 @@ func classifyInit(op, code, desc string, status int, auth InitAuth) (Kind, strin
 	case strings.Contains(t, "template"):
 		return KindSetup, adviceEmailTemplate
 	case strings.Contains(t, "mobilephone") || strings.Contains(t, "phone number"):
-		return KindUsage, adviceNoPhone
+		return KindRejected, adviceNoPhone // the site refused the input: something was sent (exit 3, not 2)
 	case strings.Contains(t, "disabled") || strings.Contains(t, "not enabled") ||
 		strings.Contains(t, "not allowed") || strings.Contains(t, "not permitted"):
 		return KindSetup, adviceInitDisabled

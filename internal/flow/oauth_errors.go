@@ -16,6 +16,11 @@ func classifyOAuth(op, code, desc string) (Kind, string) {
 			return k, advice
 		}
 	}
+	// The description decides before the code: the flow switched off comes
+	// as invalid_client, which is otherwise about the secret (errors.md A4).
+	if strings.Contains(d, "flow not enabled") && !strings.Contains(d, "guest") {
+		return KindSetup, adviceFlowDisabled
+	}
 	switch code {
 	case "invalid_grant":
 		return classifyGrant(refresh, op, d)

@@ -149,12 +149,21 @@ func (c *Client) postForm(ctx context.Context, op, base, path string, form url.V
 }
 
 // base returns the URL session endpoints live under: raw (a saved
-// sfdc_community_url) when set, else the site.
+// sfdc_community_url) when set, else the site. A saved community URL must
+// pass the rule the login applied ([Client.CheckCommunityURL]): refresh
+// tokens and secrets go there.
 func (c *Client) base(raw string) (*url.URL, error) {
 	if raw == "" {
 		return c.Site, nil
 	}
-	return parseBase(raw)
+	u, err := parseBase(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkCommunityURL("session", raw); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // JWTExpiry returns the exp claim of a JWT-based access token

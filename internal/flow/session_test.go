@@ -8,12 +8,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 const (
@@ -22,12 +22,8 @@ const (
 	sessPass   = "Bob-Passw0rd!"
 )
 
-// sessionSite serves a simulated site and counts refresh grants.
-type sessionSite struct {
-	*sim.Site
-	URL       string
-	refreshes atomic.Int64
-}
+// sessionSite is a simulated site; Grants("refresh_token") counts refreshes.
+type sessionSite struct{ *simtest.Site }
 
 func startSessionSite(t *testing.T, mod func(*sim.Config)) *sessionSite {
 	t.Helper()
@@ -35,17 +31,7 @@ func startSessionSite(t *testing.T, mod func(*sim.Config)) *sessionSite {
 	if mod != nil {
 		mod(&cfg)
 	}
-	ss := &sessionSite{Site: sim.New(cfg)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, flow.PathToken) && r.ParseForm() == nil &&
-			r.PostForm.Get("grant_type") == "refresh_token" {
-			ss.refreshes.Add(1)
-		}
-		ss.Site.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() { ss.Site.Close(); srv.Close() })
-	ss.URL = srv.URL + cfg.PathPrefix
-	return ss
+	return &sessionSite{simtest.Start(t, cfg)}
 }
 
 func (ss *sessionSite) client(t *testing.T, secret string) *flow.Client {

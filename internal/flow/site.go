@@ -65,7 +65,7 @@ func CheckScheme(what string, u *url.URL) error {
 	if u.Scheme == "http" && IsLoopback(u.Hostname()) {
 		return nil
 	}
-	return &Error{Op: "usage", Kind: KindUsage,
+	return &Error{Kind: KindUsage,
 		Description: fmt.Sprintf("%s %s must use https:// (http:// is allowed only for loopback hosts)", what, u.Redacted()),
 		Advice:      what + " must start with https://; an http-to-https redirect turns the POST into a GET"}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -49,6 +50,49 @@ func ParseToken(body []byte) (*Token, error) {
 		t.IssuedAt = strconv.FormatInt(int64(n), 10)
 	}
 	return t, nil
+}
+
+// stringFields are the token response fields that must be JSON strings.
+var stringFields = []string{"access_token", "refresh_token", "token_type", "scope", "instance_url", "id", "id_token",
+	"signature", "token_format", "sfdc_community_url", "sfdc_community_id"}
+
+// checkShape says what is wrong with a token response that is JSON: not an
+// object, no access_token, or a field of the wrong type. "" when none.
+func checkShape(body []byte) string {
+	var f map[string]any
+	if err := json.Unmarshal(body, &f); err != nil {
+		return "the token answer is JSON but not an object"
+	}
+	for _, k := range stringFields {
+		if v, ok := f[k]; ok && v != nil {
+			if _, isString := v.(string); !isString {
+				return fmt.Sprintf("the token answer's %s is %s, not a string", k, jsonType(v))
+			}
+		}
+	}
+	switch f["issued_at"].(type) {
+	case nil, string, float64:
+	default:
+		return "the token answer's issued_at is " + jsonType(f["issued_at"]) + ", not a time"
+	}
+	if s, _ := f["access_token"].(string); s == "" {
+		return "the token answer has no access_token"
+	}
+	return ""
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
 }
 
 // IssuedTime returns issued_at as a time; zero when absent or malformed.

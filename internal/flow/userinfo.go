@@ -11,11 +11,7 @@ import (
 // from {base}/services/oauth2/userinfo (protocol.md §9, TV9). base is the
 // sfdc_community_url when known, else the site. The raw JSON is returned.
 func (c *Client) Userinfo(ctx context.Context, base, accessToken string) (json.RawMessage, error) {
-	target := c.Site.String()
-	if base != "" {
-		target = base
-	}
-	u, err := parseBase(target)
+	u, err := c.base(base)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +50,7 @@ func (c *Client) Userinfo(ctx context.Context, base, accessToken string) (json.R
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return nil, &Error{Op: "usage", Kind: KindUsage, Description: "not a site URL: " + raw}
+		return nil, &Error{Kind: KindUsage, Description: "not a site URL: " + raw}
 	}
 	if err := CheckScheme("the site URL", u); err != nil {
 		return nil, err

@@ -39,8 +39,8 @@ type Browser struct {
 // AuthorizeURL returns the browser authorization URL of the ordinary
 // authorization-code flow (protocol.md §10): {site}/services/oauth2/authorize
 // with response_type=code, client_id, redirect_uri, state, the S256
-// code_challenge (and code_challenge_method unless
-// [Client.OmitChallengeMethod]), then scope and login_hint when set. The
+// code_challenge and code_challenge_method=S256 (unless
+// [Client.ChallengeMethod] says none), then scope and login_hint when set. The
 // parameters are in that order, for people who read the printed URL.
 func (c *Client) AuthorizeURL(state, challenge, loginHint string) string {
 	var q []string
@@ -54,7 +54,7 @@ func (c *Client) AuthorizeURL(state, challenge, loginHint string) string {
 	add("redirect_uri", c.redirectURI())
 	add("state", state)
 	add("code_challenge", challenge)
-	if !c.OmitChallengeMethod {
+	if c.sendMethod(true) {
 		add("code_challenge_method", "S256")
 	}
 	add("scope", c.Scope)

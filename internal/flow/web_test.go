@@ -15,6 +15,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 const (
@@ -33,57 +34,19 @@ func startWebSite(t *testing.T, mod func(*sim.Config), wrap func(http.Handler) h
 	if mod != nil {
 		mod(&cfg)
 	}
-	site := sim.New(cfg)
-	var h http.Handler = site
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { site.Close(); srv.Close() })
-	u, err := flow.ParseSite(srv.URL + cfg.PathPrefix)
+	site := simtest.Start(t, cfg, simtest.Wrap(wrap))
+	u, err := flow.ParseSite(site.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &flow.Client{HTTP: &http.Client{Timeout: 10 * time.Second}, Site: u, ClientID: webClient}
 }
 
-// fakeBrowser drives the simulated site's login page as a person would.
-type fakeBrowser struct {
-	user, pass string
-	action     string         // "login" (default) or "deny"
-	redirect   func(*url.URL) // rewrites the 302 before following it
-	done       chan browseResult
-}
+// newFakeBrowser drives the simulated site's login page as a person would.
+func newFakeBrowser() *simtest.Browser { return simtest.NewBrowser(webUser, webPass) }
 
-type browseResult struct {
-	status int
-	page   string
-	err    error
-}
-
-func newFakeBrowser() *fakeBrowser {
-	return &fakeBrowser{user: webUser, pass: webPass, action: "login", done: make(chan browseResult, 1)}
-}
-
-// open is a [flow.Browser] Open: it browses in a goroutine, as a real
-// browser runs beside sfecho.
-func (b *fakeBrowser) open(authURL string) {
-	go func() {
-		status, page, err := sim.SignIn(authURL, b.user, b.pass, b.action, b.redirect)
-		b.done <- browseResult{status, page, err}
-	}()
-}
-
-func (b *fakeBrowser) result(t *testing.T) browseResult {
-	t.Helper()
-	select {
-	case r := <-b.done:
-		return r
-	case <-time.After(20 * time.Second):
-		t.Fatal("the fake browser never finished")
-		return browseResult{}
-	}
-}
+// opener adapts a fake browser to flow.Browser's Open.
+func opener(b *simtest.Browser) func(string) { return func(u string) { _ = b.Open(u) } }
 
 func setState(v string) func(*url.URL) {
 	return func(u *url.URL) {
@@ -98,7 +61,7 @@ func TestWebLogin(t *testing.T) {
 	c := startWebSite(t, nil, nil)
 	c.Scope = "api openid"
 	b := newFakeBrowser()
-	tok, err := c.WebLogin(t.Context(), flow.Browser{Open: b.open, Timeout: 20 * time.Second})
+	tok, err := c.WebLogin(t.Context(), flow.Browser{Open: opener(b), Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatalf("WebLogin: %v", err)
 	}
@@ -108,9 +71,9 @@ func TestWebLogin(t *testing.T) {
 	if got := flow.IDTokenUsername(tok.IDToken); got != webUser {
 		t.Errorf("IDTokenUsername = %q; want %q", got, webUser)
 	}
-	r := b.result(t)
-	if r.err != nil || r.status != http.StatusOK || !strings.Contains(r.page, "you can close this tab") {
-		t.Errorf("callback page: %d %v\n%s", r.status, r.err, r.page)
+	r := b.Result(t)
+	if r.Err != nil || r.Status != http.StatusOK || !strings.Contains(r.Body, "you can close this tab") {
+		t.Errorf("callback page: %d %v\n%s", r.Status, r.Err, r.Body)
 	}
 	if !strings.HasPrefix(c.RedirectURI, "http://127.0.0.1:") || !strings.HasSuffix(c.RedirectURI, flow.PathEcho) {
 		t.Errorf("RedirectURI = %q", c.RedirectURI)
@@ -126,13 +89,13 @@ func TestWebLoginRegisteredLocalhost(t *testing.T) {
 	}, nil)
 	c.RedirectURI = "http://localhost:0/OauthRedirect"
 	b := newFakeBrowser()
-	if _, err := c.WebLogin(t.Context(), flow.Browser{Open: b.open, Timeout: 20 * time.Second}); err != nil {
+	if _, err := c.WebLogin(t.Context(), flow.Browser{Open: opener(b), Timeout: 20 * time.Second}); err != nil {
 		t.Fatalf("WebLogin: %v", err)
 	}
 	if !strings.HasPrefix(c.RedirectURI, "http://localhost:") || !strings.HasSuffix(c.RedirectURI, "/OauthRedirect") {
 		t.Errorf("RedirectURI = %q", c.RedirectURI)
 	}
-	b.result(t)
+	b.Result(t)
 }
 
 func TestWebLoginFailures(t *testing.T) {
@@ -157,18 +120,18 @@ func TestWebLoginFailures(t *testing.T) {
 			t.Parallel()
 			c := startWebSite(t, nil, nil)
 			b := newFakeBrowser()
-			b.action, b.redirect = tc.action, tc.redirect
+			b.Action, b.Rewrite = tc.action, tc.redirect
 			if tc.kind == -1 {
 				// The site shows its page again; nothing reaches the
 				// callback and the login times out.
-				b.pass = "wrong"
-				_, err := c.WebLogin(t.Context(), flow.Browser{Open: b.open, Timeout: 300 * time.Millisecond})
+				b.Pass = "wrong"
+				_, err := c.WebLogin(t.Context(), flow.Browser{Open: opener(b), Timeout: 300 * time.Millisecond})
 				if !errors.Is(err, flow.ErrLoginTimeout) {
 					t.Errorf("err = %v; want a timeout", err)
 				}
 				return
 			}
-			_, err := c.WebLogin(t.Context(), flow.Browser{Open: b.open, Timeout: 20 * time.Second})
+			_, err := c.WebLogin(t.Context(), flow.Browser{Open: opener(b), Timeout: 20 * time.Second})
 			if flow.KindOf(err) != tc.kind {
 				t.Fatalf("err = %v (kind %d); want kind %d", err, flow.KindOf(err), tc.kind)
 			}
@@ -182,8 +145,8 @@ func TestWebLoginFailures(t *testing.T) {
 			if strings.Contains(err.Error(), "forged-state") || flow.AdviceOf(err) == "" {
 				t.Errorf("message %q, advice %q", err, flow.AdviceOf(err))
 			}
-			if r := b.result(t); !strings.Contains(r.page, tc.page) {
-				t.Errorf("callback page lacks %q: %d %v\n%s", tc.page, r.status, r.err, r.page)
+			if r := b.Result(t); !strings.Contains(r.Body, tc.page) {
+				t.Errorf("callback page lacks %q: %d %v\n%s", tc.page, r.Status, r.Err, r.Body)
 			}
 		})
 	}
@@ -219,7 +182,7 @@ func TestAuthorizeURL(t *testing.T) {
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2Fcb&state=ST&code_challenge=CH&code_challenge_method=S256"},
 		{"scope and hint", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", Scope: "api refresh_token"}, "a+b@example.com",
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Fcb&state=ST&code_challenge=CH&code_challenge_method=S256&scope=api+refresh_token&login_hint=a%2Bb%40example.com"},
-		{"no method", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", OmitChallengeMethod: true}, "",
+		{"no method", flow.Client{Site: site, ClientID: "cid", RedirectURI: "http://127.0.0.1:5/cb", ChallengeMethod: flow.MethodNone}, "",
 			"https://acme.my.site.com/shop/services/oauth2/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Fcb&state=ST&code_challenge=CH"},
 	}
 	for _, tc := range tests {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sfecho/sfecho/internal/pkce"
 )
 
 // wireSite is a bare site that records what the client sends and answers
@@ -102,7 +104,8 @@ func TestWireNamedUserLogin(t *testing.T) {
 		az.header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Errorf("authorize headers = %v", az.header)
 	}
-	if got, want := keys(az.form), "client_id,code_challenge,code_challenge_method,redirect_uri,response_type,state"; got != want {
+	// The challenge alone, as Salesforce's own clients send it (protocol.md Q9).
+	if got, want := keys(az.form), "client_id,code_challenge,redirect_uri,response_type,state"; got != want {
 		t.Errorf("authorize form keys = %s; want %s (TV2 plus PKCE and state)", got, want)
 	}
 	if az.form.Get("response_type") != "code_credentials" || az.form.Get("redirect_uri") != ws.srv.URL+PathEcho {
@@ -110,6 +113,9 @@ func TestWireNamedUserLogin(t *testing.T) {
 	}
 	if got, want := keys(tk.form), "client_id,code,code_verifier,grant_type,redirect_uri"; got != want {
 		t.Errorf("token form keys = %s; want %s (TV3, TV13)", got, want)
+	}
+	if v := tk.form.Get("code_verifier"); len(v) != 128 || pkce.ChallengeS256(v) != az.form.Get("code_challenge") {
+		t.Errorf("code_verifier is %d characters (want 128) or does not match the challenge", len(v))
 	}
 	if tk.form.Get("code") != "aPrxCdr==" || tk.form.Get("grant_type") != "authorization_code" ||
 		tk.form.Get("redirect_uri") != az.form.Get("redirect_uri") || tk.header.Get("Authorization") != "" {

@@ -1,5 +1,6 @@
 // Package pkce implements the Proof Key for Code Exchange pieces sfecho needs
-// (RFC 7636 with the S256 method only), thinly over golang.org/x/oauth2.
+// (RFC 7636 with the S256 method only). The exchange itself goes through
+// golang.org/x/oauth2's VerifierOption; this package only makes the pair.
 //
 // Salesforce describes only the S256 form of code_challenge
 // (base64url(SHA-256(verifier)) without padding) and documents no
@@ -7,7 +8,7 @@
 package pkce
 
 import (
-	"crypto/sha256"
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -19,22 +20,35 @@ import (
 // Method is the only code_challenge_method sfecho uses.
 const Method = "S256"
 
-// NewVerifier returns a fresh code verifier: 32 bytes from crypto/rand,
-// base64url-encoded to 43 unreserved characters (RFC 7636, section 4.1).
-func NewVerifier() string { return oauth2.GenerateVerifier() }
+// VerifierBytes is how many random bytes a verifier carries: 96 bytes,
+// base64url-encoded without padding, are 128 characters — RFC 7636's
+// maximum. Salesforce's own clients send 128 bytes (171 characters), which
+// standards-strict servers refuse; 128 characters fits both (protocol.md
+// Question 9).
+const VerifierBytes = 96
+
+// NewVerifier returns a fresh 128-character code verifier: [VerifierBytes]
+// bytes from crypto/rand, base64url-encoded (RFC 7636, section 4.1).
+func NewVerifier() string {
+	b := make([]byte, VerifierBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
 
 // ChallengeS256 returns base64url(SHA-256(verifier)) without padding
 // (RFC 7636, section 4.2).
-func ChallengeS256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
+func ChallengeS256(verifier string) string { return oauth2.S256ChallengeFromVerifier(verifier) }
 
-// Verify reports whether verifier matches an S256 challenge. The comparison
-// runs in constant time; it is what a server (the simulator) does at the
-// token endpoint.
+// SalesforceMaxVerifier is the longest verifier Salesforce is known to
+// accept: its own clients send 171 characters (protocol.md Question 9).
+const SalesforceMaxVerifier = 171
+
+// Verify reports whether verifier matches an S256 challenge, as a Salesforce
+// token endpoint checks it: 43 to [SalesforceMaxVerifier] unreserved
+// characters. The comparison runs in constant time; it is what a server (the
+// simulator) does at the token endpoint.
 func Verify(verifier, challenge string) bool {
-	if ValidVerifier(verifier) != nil {
+	if checkVerifier(verifier, SalesforceMaxVerifier) != nil {
 		return false
 	}
 	got := ChallengeS256(verifier)
@@ -44,9 +58,11 @@ func Verify(verifier, challenge string) bool {
 // ValidVerifier checks the RFC 7636 section 4.1 rule: 43 to 128 characters
 // from the unreserved set [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
 // The error never contains the verifier.
-func ValidVerifier(v string) error {
-	if len(v) < 43 || len(v) > 128 {
-		return fmt.Errorf("code verifier must be 43 to 128 characters, got %d", len(v))
+func ValidVerifier(v string) error { return checkVerifier(v, 128) }
+
+func checkVerifier(v string, maxLen int) error {
+	if len(v) < 43 || len(v) > maxLen {
+		return fmt.Errorf("code verifier must be 43 to %d characters, got %d", maxLen, len(v))
 	}
 	for i := 0; i < len(v); i++ {
 		if !unreserved(v[i]) {

@@ -33,6 +33,9 @@ func TestNewVerifier(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 100; i++ {
 		v := NewVerifier()
+		if len(v) != 128 {
+			t.Fatalf("NewVerifier() is %d characters; want 128", len(v))
+		}
 		if err := ValidVerifier(v); err != nil {
 			t.Fatalf("NewVerifier() = %q: %v", v, err)
 		}
@@ -68,4 +71,19 @@ func TestValidVerifier(t *testing.T) {
 func ExampleChallengeS256() {
 	fmt.Println(ChallengeS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
 	// Output: E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+}
+
+// Salesforce's clients send 171-character verifiers (protocol.md Q9), so
+// the server-side check accepts up to 171 while ValidVerifier keeps RFC
+// 7636's 128.
+func TestVerifyLengths(t *testing.T) {
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{42, false}, {43, true}, {128, true}, {171, true}, {172, false}} {
+		v := strings.Repeat("a", tc.n)
+		if got := Verify(v, ChallengeS256(v)); got != tc.ok {
+			t.Errorf("Verify(%d chars) = %v; want %v", tc.n, got, tc.ok)
+		}
+	}
 }

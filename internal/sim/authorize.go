@@ -100,6 +100,8 @@ func (s *Site) checkRequest(w http.ResponseWriter, r *http.Request, kind string)
 func (s *Site) flowDisabled(w http.ResponseWriter, r *http.Request) {
 	switch s.cfg.FlowDisabledError {
 	case "":
+		fail(w, "invalid_client", FlowDisabledDescription)
+	case FlowDisabledHTML:
 		s.notHeadless(w, r, "code and credentials flow disabled")
 	case "unsupported_response_type":
 		fail(w, "unsupported_response_type", "response type not supported")

@@ -42,19 +42,30 @@ func TestAuthorizeNoStateNoState(t *testing.T) {
 	}
 }
 
+// Only standard padded base64 is a Basic header (RFC 7617); the URL-safe
+// or unpadded form older SDKs sent gets the edge's generic HTML error page,
+// not an OAuth error (protocol.md §1). The credentials below encode to
+// base64 with both '-'/'_' positions and padding, so each form differs.
 func TestAuthorizeBasicEncodings(t *testing.T) {
 	t.Parallel()
-	raw := testUser + ":" + testPass
+	raw := testUser + ":" + testPass + "?>?"
+	cfg := baseConfig()
+	cfg.Users[0].Password = testPass + "?>?"
 	for name, enc := range map[string]*base64.Encoding{
-		"std": base64.StdEncoding, "urlsafe-nopad": base64.RawURLEncoding, "std-nopad": base64.RawStdEncoding,
+		"std": base64.StdEncoding, "urlsafe": base64.URLEncoding, "urlsafe-nopad": base64.RawURLEncoding, "std-nopad": base64.RawStdEncoding,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, baseConfig())
+			e := newEnv(t, cfg)
 			h := map[string]string{"Auth-Request-Type": "named-user", "Authorization": "Basic " + enc.EncodeToString([]byte(raw))}
-			if c := codeFrom(t, e.authorize(e.authForm(), h)); c == "" {
-				t.Error("no code")
+			resp := e.authorize(e.authForm(), h)
+			if name == "std" {
+				if c := codeFrom(t, resp); c == "" {
+					t.Error("no code")
+				}
+				return
 			}
+			wantHTML(t, resp, http.StatusBadRequest)
 		})
 	}
 }
@@ -65,6 +76,8 @@ func TestAuthorizeErrors(t *testing.T) {
 	pkceOn.RequirePKCE = true
 	disabled := baseConfig()
 	disabled.FlowDisabled = true
+	disabledHTML := baseConfig()
+	disabledHTML.FlowDisabled, disabledHTML.FlowDisabledError = true, FlowDisabledHTML
 	disabledJSON := baseConfig()
 	disabledJSON.FlowDisabled, disabledJSON.FlowDisabledError = true, "unsupported_response_type"
 	tests := []struct {
@@ -88,11 +101,12 @@ func TestAuthorizeErrors(t *testing.T) {
 		{"wrong password", baseConfig(), nil, named(testUser, "nope"), false, "invalid_grant", "authentication failure"},
 		{"unknown user", baseConfig(), nil, named("who@example.com", testPass), false, "invalid_grant", "authentication failure"},
 		{"inactive", baseConfig(), nil, named("bob@example.com", "Bob-Passw0rd"), false, "inactive_user", ""},
-		{"garbled basic", baseConfig(), nil, map[string]string{"Auth-Request-Type": "Named-User", "Authorization": "Basic !!!"}, false, "invalid_basic_auth_header", ""},
+		{"basic without colon", baseConfig(), nil, map[string]string{"Auth-Request-Type": "Named-User", "Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("nocolon"))}, false, "invalid_basic_auth_header", ""},
 		{"no credentials", baseConfig(), nil, map[string]string{"Auth-Request-Type": "Named-User"}, false, "invalid_basic_auth_header", ""},
 		{"no request type", baseConfig(), nil, map[string]string{"Authorization": basic(testUser, testPass)}, true, "", ""},
 		{"other request type", baseConfig(), nil, map[string]string{"Auth-Request-Type": "Guest-User"}, false, "invalid_request", "invalid headers"},
-		{"flow disabled", disabled, nil, nil, true, "", ""},
+		{"flow disabled", disabled, nil, nil, false, "invalid_client", "code credential flow not enabled"},
+		{"flow disabled html", disabledHTML, nil, nil, true, "", ""},
 		{"flow disabled json", disabledJSON, nil, nil, false, "unsupported_response_type", ""},
 	}
 	for _, tc := range tests {

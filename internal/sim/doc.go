@@ -18,7 +18,11 @@
 //     Auth-Request-Type Named-User (Basic or POST-body credentials, or
 //     login_hint+password), passwordless-login and user-registration (Basic
 //     identifier:otp plus Auth-Verification-Type), or guest (Uvid-Hint
-//     "UVID <v4 uuid>" or "JWT <guest token>", or a uvid_hint field).
+//     "UVID <v4 uuid>" or "JWT <guest token>", or a uvid_hint field). A
+//     named, passwordless or registration authorize may carry a guest
+//     context: the plain UUID in uvid_hint or the guest's JWT in Uvid-Hint,
+//     never both and never prefixed (protocol.md §7, Q5), else "uvid
+//     invalid".
 //     Success is a 302 to redirect_uri with code, sfdc_community_url,
 //     sfdc_community_id and state (when sent), no body. Codes look like
 //     Salesforce's ("aPrx" + 80 base64url characters ending "==", so
@@ -28,7 +32,8 @@
 //     form POST answers the 302 with code, state and sfdc_community_url, or
 //     error=access_denied (protocol.md §10).
 //   - POST /services/oauth2/token: authorization_code (PKCE checked with
-//     pkce.Verify) and refresh_token (rotation and reuse detection). The
+//     pkce.Verify: verifiers of 43 to 171 characters, as Salesforce's own
+//     clients send 171) and refresh_token (rotation and reuse detection). The
 //     answer has the fields of protocol.md TV3 in its order, issued_at in ms
 //     as a string, a signature (keyed with the app's secret, or for a public
 //     app with one the client never sees, TV3), refresh_token when
@@ -53,6 +58,20 @@
 //     governed by a [Flow] in Config.
 //   - GET /.well-known/openid-configuration and /id/keys (the JWKS that
 //     verifies id_tokens and JWT access tokens).
+//   - The REST API, under the prefix (sfdc_community_url) and also at the
+//     origin's root (instance_url): GET /services/data/ lists versions
+//     ([{"label","url","version"}], no session needed); under
+//     /services/data/vNN.N/ the resources map, query?q= over a fixed set
+//     of Accounts (SELECT fields FROM Account [WHERE f = 'x'] [ORDER BY f
+//     [ASC|DESC]] [LIMIT n]) in batches of Config.QueryBatchSize with
+//     nextRecordsUrl (query/01g…-2000), sobjects/Account (GET, POST 201
+//     {"id","success","errors"}), sobjects/Account/{id} (GET, PATCH 204,
+//     DELETE 204) and chatter/users/me; /services/apexrest/… echoes method,
+//     path, query and body. Errors are Salesforce's array
+//     [{"message","errorCode"}]: 404 NOT_FOUND, 400 MALFORMED_QUERY,
+//     INVALID_FIELD, INVALID_TYPE, REQUIRED_FIELD_MISSING, 405
+//     METHOD_NOT_ALLOWED; a missing, unknown, expired or revoked token (or
+//     one without the api scope) is 401 INVALID_SESSION_ID.
 //
 // Anything else is the site's HTML 404 page. Every answer's Date header
 // comes from Config.Now, so a site whose clock is off can be simulated. The site never answers 5xx
@@ -64,15 +83,19 @@
 // most likely behaviour and says so at the code that does it:
 //
 //   - No Auth-Request-Type, a scope the app lacks (commas included), a
-//     Basic header while CredentialsInBody is on, or FlowDisabled (unless
-//     Config.FlowDisabledError names a JSON error): 200 HTML login page.
+//     Basic header while CredentialsInBody is on, or FlowDisabled with
+//     Config.FlowDisabledError [FlowDisabledHTML]: 200 HTML login page.
+//     FlowDisabled by default answers 400 invalid_client "code credential
+//     flow not enabled", as seen on the wire (errors.md A4).
 //   - An unknown Auth-Request-Type ("Guest-User"): 400 invalid_request
 //     "invalid headers". GET authorize with CredentialsInBody: 400
 //     invalid_request "Must use HTTP POST". Without CredentialsInBody both
 //     Basic and username/password fields are accepted.
-//   - Basic credentials split at the first ':' (a password may hold ':'),
-//     nothing trimmed; a Basic header that does not decode, or none at all,
-//     is 400 invalid_basic_auth_header (with CredentialsInBody, missing
+//   - Basic credentials are standard padded base64 only (RFC 7617): the
+//     URL-safe or unpadded form gets the edge's generic 400 HTML error page,
+//     not an OAuth error (protocol.md §1). They split at the first ':' (a
+//     password may hold ':'), nothing trimmed; a Basic header without ':',
+//     or none at all, is 400 invalid_basic_auth_header (with CredentialsInBody, missing
 //     fields are 400 invalid_request). Wrong password or unknown user: 400
 //     invalid_grant "authentication failure"; inactive user: 400
 //     inactive_user.
@@ -89,7 +112,8 @@
 //     "recaptcha ..."; integration token missing or wrong 401 invalid_token;
 //     emailtemplate not allowlisted 400 invalid_request; duplicate username
 //     400 registration_error "DUPLICATE_USERNAME: ..." (at init and again at
-//     authorize); weak password (under 8 characters, or no letter or digit)
+//     authorize); a password inside userdata is ignored (protocol.md §5), so
+//     only the top-level one counts; weak password (under 8 characters, or no letter or digit)
 //     "INVALID_NEW_PASSWORD: ..." (registration_error at registration,
 //     invalid_request at the forgot-password change).
 //   - OTP authorize: wrong OTP 400 invalid_grant "invalid one-time

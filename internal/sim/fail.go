@@ -18,6 +18,8 @@ type Failure struct {
 	Status      int
 	Body        string
 	ContentType string
+	// Header adds response headers to the canned answer (a Location, say).
+	Header map[string]string
 	// Drop closes the connection without an answer (hijack and close).
 	Drop bool
 	// Hang never answers: the handler waits until the client gives up
@@ -125,6 +127,9 @@ func cannedAnswer(w http.ResponseWriter, f *Failure) {
 		}
 	}
 	w.Header().Set("Content-Type", ct)
+	for k, v := range f.Header {
+		w.Header().Set(k, v)
+	}
 	w.WriteHeader(f.Status)
 	_, _ = w.Write([]byte(f.Body))
 }

@@ -9,9 +9,9 @@ import (
 // uuidV4 matches a version-4 UUID, either case.
 var uuidV4 = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
 
-// uvidHint returns the UVID hint of an authorize request: the Uvid-Hint
-// header, else the uvid_hint body field ([3P S28]; protocol.md §7 and
-// Question 5 leave the placement open, so both are accepted).
+// uvidHint returns the UVID hint of a guest authorize request: the
+// Uvid-Hint header, else the uvid_hint body field ([3P S26, S28];
+// protocol.md §7).
 func uvidHint(r *http.Request) string {
 	if h := strings.TrimSpace(r.Header.Get("Uvid-Hint")); h != "" {
 		return h
@@ -32,11 +32,7 @@ func (s *Site) parseUVID(hint string) string {
 			return strings.ToLower(v)
 		}
 	case "JWT":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if t := s.st.tokens[v]; t != nil && t.jwt && !t.refresh && t.uvid != "" && t.live(s.now()) {
-			return t.uvid
-		}
+		return s.guestJWT(v)
 	}
 	return ""
 }
@@ -56,20 +52,42 @@ func (s *Site) guestAuthorize(w http.ResponseWriter, r *http.Request, a *authReq
 	return true
 }
 
-// linkUVID records an optional UVID hint on a named-user, passwordless or
-// registration authorize, so the guest context carries into the login: the
-// tokens then carry a "uvid" claim (JWT) and userinfo/introspect a "uvid"
-// key. A hint that is present but malformed is "uvid invalid".
+// linkUVID records an optional guest context on a named-user, passwordless
+// or registration authorize, so it carries into the login: the tokens then
+// carry a "uvid" claim (JWT) and userinfo/introspect a "uvid" key. It comes
+// either as the plain UUID in the uvid_hint field or as the guest's JWT
+// access token in the Uvid-Hint header, never both and never with the
+// guest authorize's "UVID " prefix (protocol.md §7, Question 5: "Provide
+// uvidHint or uvidHintToken, not both"). Anything else is "uvid invalid".
 func (s *Site) linkUVID(w http.ResponseWriter, r *http.Request, a *authReq) bool {
-	h := uvidHint(r)
-	if h == "" {
+	body := strings.TrimSpace(r.PostForm.Get("uvid_hint"))
+	header := strings.TrimSpace(r.Header.Get("Uvid-Hint"))
+	switch {
+	case body == "" && header == "":
 		return true
+	case body != "" && header != "":
+		s.logf("authorize: uvid_hint and Uvid-Hint both sent")
+	case body != "" && uuidV4.MatchString(body):
+		a.uvid = strings.ToLower(body)
+		return true
+	case header != "":
+		if a.uvid = s.guestJWT(header); a.uvid != "" {
+			return true
+		}
 	}
-	if a.uvid = s.parseUVID(h); a.uvid == "" {
-		fail(w, "invalid_request", "uvid invalid")
-		return false
+	fail(w, "invalid_request", "uvid invalid")
+	return false
+}
+
+// guestJWT returns the UVID of a live guest (or UVID-linked) JWT access
+// token of this site, or "".
+func (s *Site) guestJWT(tok string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.st.tokens[tok]; t != nil && t.jwt && !t.refresh && t.uvid != "" && t.live(s.now()) {
+		return t.uvid
 	}
-	return true
+	return ""
 }
 
 // checkGuestToken enforces the guest token step: Auth-Request-Type guest

@@ -48,7 +48,7 @@ type userData struct {
 	Email       string `json:"email"`
 	Username    string `json:"username"`
 	MobilePhone string `json:"mobilePhone"`
-	Password    string `json:"password"`
+	// A "password" here is not read: the server ignores it (protocol.md §5).
 }
 
 func (b *initBody) method() string {

@@ -220,10 +220,11 @@ func TestRegistrationErrors(t *testing.T) {
 	for _, tc := range tests {
 		wantError(t, e.postJSON(pathRegister, tc.body, nil), tc.code, "")
 	}
-	// The iOS SDK's shape: verificationMethod, password inside userdata.
+	// The old iOS SDK's shape put the password inside userdata: the server
+	// ignores it there (protocol.md §5), so the password is missing.
 	ios := map[string]any{"userdata": map[string]string{"lastName": "Jones", "email": "dan@example.com", "password": "Dan-Passw0rd"},
 		"recaptcha": "t", "verificationMethod": "email"}
-	decode(t, e.postJSON(pathRegister, ios, nil), http.StatusOK)
+	wantError(t, e.postJSON(pathRegister, ios, nil), "invalid_request", "missing password")
 }
 
 func TestForgotPassword(t *testing.T) {
@@ -317,10 +318,10 @@ func TestNamedUserLinksUVID(t *testing.T) {
 	e := newEnv(t, cfg)
 	guest := e.guestToken()["access_token"].(string)
 	hdr := named(testUser, testPass)
-	hdr["Uvid-Hint"] = "JWT " + guest
+	hdr["Uvid-Hint"] = guest
 	for name, resp := range map[string]*http.Response{
 		"header JWT": e.authorize(e.authForm(), hdr),
-		"body UVID":  e.authorize(with(e.authForm(), "uvid_hint", "UVID "+testUVID), named(testUser, testPass)),
+		"body UVID":  e.authorize(with(e.authForm(), "uvid_hint", testUVID), named(testUser, testPass)),
 	} {
 		m := decode(t, e.exchange(codeFrom(t, resp), nil), http.StatusOK)
 		if m["token_format"] != "jwt" {
@@ -331,7 +332,25 @@ func TestNamedUserLinksUVID(t *testing.T) {
 			t.Errorf("%s: userinfo uvid %v user %v", name, u["uvid"], u["preferred_username"])
 		}
 	}
-	bad := named(testUser, testPass)
-	bad["Uvid-Hint"] = "UVID nope"
-	wantError(t, e.authorize(e.authForm(), bad), "invalid_request", "uvid invalid")
+	// Never both, never the guest authorize's prefix, never a UUID in the
+	// header or a JWT in the body (protocol.md §7, Question 5).
+	for name, tc := range map[string]struct{ body, header string }{
+		"both":            {testUVID, guest},
+		"prefixed body":   {"UVID " + testUVID, ""},
+		"prefixed header": {"", "UVID " + testUVID},
+		"JWT prefix":      {"", "JWT " + guest},
+		"UUID in header":  {"", testUVID},
+		"JWT in body":     {guest, ""},
+		"garbage":         {"nope", ""},
+	} {
+		h := named(testUser, testPass)
+		if tc.header != "" {
+			h["Uvid-Hint"] = tc.header
+		}
+		form := e.authForm()
+		if tc.body != "" {
+			form = with(form, "uvid_hint", tc.body)
+		}
+		t.Run(name, func(t *testing.T) { wantError(t, e.authorize(form, h), "invalid_request", "uvid invalid") })
+	}
 }

@@ -16,7 +16,11 @@ func (s *Site) namedUser(w http.ResponseWriter, r *http.Request, a *authReq) boo
 		s.notHeadless(w, r, "Basic credentials while the POST-body setting is on")
 		return false
 	}
-	if errors.Is(err, errBadBasic) {
+	switch {
+	case errors.Is(err, errBasicEncoding):
+		s.edgeError(w)
+		return false
+	case errors.Is(err, errBadBasic):
 		fail(w, "invalid_basic_auth_header", "invalid basic auth header")
 		return false
 	}

@@ -12,6 +12,10 @@ import (
 // OTP survives MaxOTPAttempts wrong tries. Registration creates the user.
 func (s *Site) otpLogin(w http.ResponseWriter, r *http.Request, a *authReq, flow string) bool {
 	id, code, hasBasic, err := basicCreds(r)
+	if errors.Is(err, errBasicEncoding) {
+		s.edgeError(w)
+		return false
+	}
 	if !hasBasic || errors.Is(err, errBadBasic) {
 		fail(w, "invalid_basic_auth_header", "missing or invalid basic auth header")
 		return false

@@ -13,9 +13,10 @@ import (
 func (s *Site) redirectAllowed(r *http.Request, uri string) bool {
 	reg := s.cfg.RedirectURIs
 	if len(reg) == 0 {
-		reg = []string{s.siteURL(r) + "/services/oauth2/echo"}
+		reg = []string{SiteURLToken + "/services/oauth2/echo"}
 	}
 	for _, want := range reg {
+		want = strings.Replace(want, SiteURLToken, s.siteURL(r), 1)
 		if uri == want || loopbackMatch(want, uri) {
 			return true
 		}

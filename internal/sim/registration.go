@@ -43,7 +43,7 @@ func (s *Site) initRegistration(w http.ResponseWriter, r *http.Request) {
 }
 
 // newRegistrant builds the queued user from the init body, or returns an
-// error_description. The username defaults to the email; the phone comes
+// error_description. The password is the top-level field only. The username defaults to the email; the phone comes
 // from userdata or customdata mobilePhone.
 func newRegistrant(b *initBody) (User, string) {
 	d := b.UserData
@@ -52,9 +52,8 @@ func newRegistrant(b *initBody) (User, string) {
 	}
 	u := User{Username: d.Username, Email: d.Email, FirstName: d.FirstName, LastName: d.LastName,
 		Phone: d.MobilePhone, Password: b.Password}
-	if u.Password == "" {
-		u.Password = d.Password
-	}
+	// A password inside userdata is ignored, as the server does: the SDKs
+	// that put it there were fixed (protocol.md §5).
 	if u.Username == "" {
 		u.Username = u.Email
 	}

@@ -31,7 +31,8 @@ type Config struct {
 	// app's responses are signed with a secret the client never sees).
 	ClientSecret string
 	// RedirectURIs are the registered callback URLs, matched byte for byte.
-	// Empty means only "{site}/services/oauth2/echo", computed per request.
+	// Empty means only "{site}/services/oauth2/echo"; [SiteURLToken] in an
+	// entry stands for the site's URL as each request sees it.
 	// A registered loopback http URI (localhost, 127.0.0.1, [::1]) matches on
 	// any port, with the same host name, path and query (protocol.md §10).
 	RedirectURIs []string
@@ -55,9 +56,11 @@ type Config struct {
 	// the site answers is FlowDisabledError.
 	FlowDisabled bool
 	// FlowDisabledError selects the answer when FlowDisabled: "" (default)
-	// is the HTML login page, the symptom most reports show (errors.md A4,
-	// A5); any other value is sent as a 400 JSON error code, e.g.
-	// "unsupported_response_type" (A3) or "oauth_flow_disabled" (A4).
+	// is 400 invalid_client / [FlowDisabledDescription], the answer seen on
+	// the wire (errors.md A4); [FlowDisabledHTML] is the HTML login page,
+	// the symptom many reports show (A5); any other value is sent as a 400
+	// JSON error code, e.g. "unsupported_response_type" (A3) or
+	// "oauth_flow_disabled".
 	FlowDisabledError string
 	// CodeTTL is the authorization code lifetime; 0 means 60s. Salesforce's
 	// value is not documented (errors.md T1); codes are single-use.
@@ -112,6 +115,9 @@ type Config struct {
 	// listed (exactly, e.g. "https://app.example.com") gets 403 without CORS
 	// headers (errors.md B5). Discovery and the JWKS always allow CORS.
 	CORSOrigins []string
+	// QueryBatchSize is how many records a REST query answers at a time
+	// before nextRecordsUrl; 0 means 2000, Salesforce's default.
+	QueryBatchSize int
 }
 
 // Flow is one headless init flow's site settings (NetworkAuthApiSettings).
@@ -148,12 +154,25 @@ type Site struct {
 	fails map[string]*Failure
 }
 
+// SiteURLToken in Config.RedirectURIs is replaced by the site's URL
+// (scheme, host, prefix) as the request sees it.
+const SiteURLToken = "{site}"
+
+// FlowDisabledDescription is the error_description of a site whose Code
+// and Credentials flow is off (errors.md A4, protocol.md Question 3).
+const FlowDisabledDescription = "code credential flow not enabled"
+
+// FlowDisabledHTML is the Config.FlowDisabledError value that answers the
+// HTML login page instead of the JSON error.
+const FlowDisabledHTML = "html"
+
 // Default values for the zero fields of [Config].
 const (
 	DefaultCodeTTL        = 60 * time.Second
 	DefaultAccessTokenTTL = 2 * time.Hour
 	DefaultOTPTTL         = 10 * time.Minute
 	DefaultMaxOTPAttempts = 5
+	DefaultQueryBatchSize = 2000
 )
 
 // DefaultScopes are the app's selected scopes when Config.Scopes is nil.
@@ -203,6 +222,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxOTPAttempts <= 0 {
 		cfg.MaxOTPAttempts = DefaultMaxOTPAttempts
 	}
+	if cfg.QueryBatchSize <= 0 {
+		cfg.QueryBatchSize = DefaultQueryBatchSize
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -243,44 +265,6 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const maxBody = 1 << 20
 
 type handlerFunc = func(http.ResponseWriter, *http.Request)
-
-// route maps a request path to an endpoint name (the key of Config.Fail)
-// and its handler; nil when nothing is served there.
-func (s *Site) route(path string) (string, handlerFunc) {
-	rest, ok := strings.CutPrefix(path, s.cfg.PathPrefix)
-	if !ok || !strings.HasPrefix(rest, "/") {
-		return "", nil
-	}
-	if rest == "/services/oauth2/introspect" && s.cfg.IntrospectDisabled {
-		return "", nil
-	}
-	for _, r := range s.routes() {
-		if r.path == rest {
-			return r.name, r.h
-		}
-	}
-	if strings.HasPrefix(rest, "/id/") {
-		return EndpointIdentity, s.identity
-	}
-	return "", nil
-}
-
-// Endpoint names: the keys of Config.Fail and [Site.Fail].
-const (
-	EndpointAuthorize    = "authorize"
-	EndpointToken        = "token"
-	EndpointEcho         = "echo"
-	EndpointUserinfo     = "userinfo"
-	EndpointRevoke       = "revoke"
-	EndpointIntrospect   = "introspect"
-	EndpointIdentity     = "id" // the identity URL {site}/id/<org>/<user>
-	EndpointPasswordless = "init/passwordless"
-	EndpointRegistration = "init/registration"
-	EndpointForgot       = "forgot_password"
-	EndpointDiscovery    = "openid-configuration"
-	EndpointKeys         = "keys"
-	EndpointAny          = "*" // matches every endpoint without its own entry
-)
 
 // siteURL is the site's URL as seen by this request: scheme, host, prefix.
 func (s *Site) siteURL(r *http.Request) string {

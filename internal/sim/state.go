@@ -17,14 +17,20 @@ type state struct {
 	resets  map[string]*otp   // forgot-password OTPs by lower-case username
 	regs    map[string]*registration
 	family  int
+
+	accounts    []account          // the REST API's data set
+	lastAccount int                // the number in the newest account's ID
+	cursors     map[string]*cursor // open query results by locator
 }
 
 func newState() state {
-	return state{
+	st := state{
 		users: map[string]*member{}, codes: map[string]*grant{}, tokens: map[string]*token{},
 		otps: map[string]*otp{}, lastOTP: map[string]string{}, resets: map[string]*otp{},
-		regs: map[string]*registration{},
+		regs: map[string]*registration{}, accounts: sampleAccounts(), cursors: map[string]*cursor{},
 	}
+	st.lastAccount = len(st.accounts)
+	return st
 }
 
 // member is a user with its Salesforce record ID.

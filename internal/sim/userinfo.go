@@ -66,11 +66,20 @@ func (s *Site) bearerToken(w http.ResponseWriter, r *http.Request) (tokenView, b
 		writeText(w, http.StatusForbidden, "Missing_OAuth_Token")
 		return tokenView{}, false
 	}
+	t, ok := s.liveToken(v)
+	if !ok {
+		writeText(w, http.StatusForbidden, "Bad_OAuth_Token")
+	}
+	return t, ok
+}
+
+// liveToken returns the facts of access token v when it is live: known,
+// not a refresh token, not expired, revoked or rotated.
+func (s *Site) liveToken(v string) (tokenView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.st.tokens[v]
 	if t == nil || t.refresh || !t.live(s.now()) {
-		writeText(w, http.StatusForbidden, "Bad_OAuth_Token")
 		return tokenView{}, false
 	}
 	return t.view(), true

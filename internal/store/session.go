@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -39,16 +42,23 @@ type Session struct {
 	// at login, so that a refresh hours later trusts the same CA and sends
 	// the secret of a private app. PrivateClient records that the app had a
 	// secret, from a file or from SFECHO_CLIENT_SECRET.
-	CAFile           string    `json:"ca_file,omitempty"`
-	ClientSecretFile string    `json:"client_secret_file,omitempty"`
-	PrivateClient    bool      `json:"private_client,omitempty"`
-	IssuedAt         time.Time `json:"issued_at"`
+	CAFile           string `json:"ca_file,omitempty"`
+	ClientSecretFile string `json:"client_secret_file,omitempty"`
+	PrivateClient    bool   `json:"private_client,omitempty"`
+	// TrustedCommunityURLs are the --trust-community-url values of the
+	// login, so that refreshes keep sending to a community URL the user
+	// trusted explicitly.
+	TrustedCommunityURLs []string  `json:"trusted_community_urls,omitempty"`
+	IssuedAt             time.Time `json:"issued_at"`
 	// Expiry is when the access token stops working; zero means unknown.
 	// Salesforce sends no expires_in (protocol.md §2), so it is learnt from
 	// introspection, a JWT's exp, or a configured lifetime; ExpirySource
 	// says which ("introspect", "jwt", "lifetime").
 	Expiry       time.Time `json:"expiry,omitzero"`
 	ExpirySource string    `json:"expiry_source,omitempty"`
+	// APIVersion is the REST API version `sfecho api` learnt from the site
+	// (GET /services/data/, the newest), such as "62.0"; "" until asked.
+	APIVersion string `json:"api_version,omitempty"`
 	// Token is the whole token response as received, Salesforce's extra
 	// fields included, so that `-o json` can print all of it later.
 	Token   json.RawMessage `json:"token,omitempty"`
@@ -64,6 +74,9 @@ type Store interface {
 	Delete(profile string) error
 	// Name is the backend's name as the --store flag spells it.
 	Name() string
+	// Dir is the directory the backend keeps its files in; the profile's
+	// cross-process lock ([Lock]) lives there too.
+	Dir() string
 }
 
 // maxProfileLen bounds profile names; they become file names and keyring keys.
@@ -98,4 +111,38 @@ func validSession(s *Session) error {
 		return errors.New("nil session")
 	}
 	return ValidateProfile(s.Profile)
+}
+
+// Saved is one saved session found by [List]: its profile and backend.
+type Saved struct {
+	Profile string
+	Store   string // "file" or "keyring"
+}
+
+// List returns the sessions saved in dir, by profile name, for status --all
+// and shell completion. A missing directory holds none.
+func List(dir string) ([]Saved, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Saved
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		s := Saved{Profile: strings.TrimSuffix(name, ".json"), Store: "file"}
+		if p, ok := strings.CutSuffix(name, ".keyring.json"); ok {
+			s = Saved{Profile: p, Store: "keyring"}
+		}
+		if ValidateProfile(s.Profile) == nil {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Profile < out[j].Profile })
+	return out, nil
 }
