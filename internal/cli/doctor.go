@@ -117,7 +117,7 @@ func runDoctor(ctx context.Context, env *Env, o *doctorOptions) error {
 func (o *doctorOptions) options(env *Env) (doctor.Options, error) {
 	var d doctor.Options
 	if o.app.Site == "" {
-		return d, usagef("--site is required (the Experience Cloud site URL, e.g. https://acme.my.site.com/shop; or SFECHO_SITE)")
+		return d, o.app.choice.missing("site", "SFECHO_SITE", "the Experience Cloud site URL")
 	}
 	if o.app.RedirectURI != "" {
 		if err := checkRedirectURI(o.app.RedirectURI); err != nil {
