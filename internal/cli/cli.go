@@ -18,12 +18,12 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
 	// commands, wrong argument counts. They are usage errors (exit 2).
-	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { started = true; return startHAR(cmd, env) }
 	root.SetArgs(args)
 	root.SetIn(env.In)
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
-	err := root.ExecuteContext(ctx)
+	err := finishHAR(env, root.ExecuteContext(ctx))
 	if err == nil {
 		return ExitOK
 	}
@@ -58,11 +58,12 @@ Start with:  sfecho demo
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().BoolP("verbose", "v", false, "print an HTTP trace on stderr, secrets masked (SFECHO_DEBUG=1)")
 	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
+	root.PersistentFlags().String("har", "", harFlagHelp)
 	root.SetFlagErrorFunc(flagError)
 	for _, add := range []func(*Env) *cobra.Command{
 		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
 		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, newAPICmd, // sessions
-		newEchoCmd, newDemoCmd, newSimCmd, newPKCECmd, newVersionCmd, // tools
+		newEchoCmd, newDemoCmd, newSimCmd, newPKCECmd, newVersionCmd, newDoctorCmd, // tools
 	} {
 		root.AddCommand(add(env))
 	}

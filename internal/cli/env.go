@@ -43,8 +43,9 @@ type Env struct {
 	Date string
 
 	stdin          *bufio.Reader
-	warnedInsecure bool // --insecure warns once per run, however many clients
-	jsonErrors     bool // the run prints JSON: a failure prints its JSON error on stdout too
+	warnedInsecure bool    // --insecure warns once per run, however many clients
+	jsonErrors     bool    // the run prints JSON: a failure prints its JSON error on stdout too
+	har            *harRun // --har: this run's recorder (har.go)
 }
 
 // System returns the Env of the real process.

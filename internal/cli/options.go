@@ -214,9 +214,9 @@ func newHTTPClient(env *Env, tc *tls.Config, verbose bool, timeout time.Duration
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ForceAttemptHTTP2 = true
 	tr.TLSClientConfig = tc
-	var rt http.RoundTripper = tr
+	rt := env.harTransport(tr) // --har (har.go), closest to the network
 	if verbose {
-		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
+		rt = &httplog.Transport{Base: rt, Out: env.Err, Secret: flow.SecretParam}
 	}
 	return &http.Client{Transport: rt, Timeout: timeout}
 }

@@ -37,6 +37,7 @@ func TestOutputContract(t *testing.T) {
 		{args: []string{"echo", "decode", echoURL}, piped: "json"},
 		{args: []string{"profile", "list"}, piped: "json"},
 		{args: []string{"profile", "show", "ci"}, piped: "json"},
+		{args: []string{"doctor", "--site", ts.URL, "--client-id", testClient}, piped: "json"},
 		{args: []string{"version"}, piped: "text"},
 		// api prints the site's body: pretty JSON for text (the body is JSON), raw bytes on a pipe.
 		{args: []string{"api", "sobjects/Account/" + testAccount}, piped: "raw", noText: true},

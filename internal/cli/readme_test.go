@@ -69,6 +69,15 @@ var readmeSkips = []struct{ pattern, why string }{
 	{`curl -s -o /dev/null -w`, "needs a real site's redirect"},
 }
 
+// readmeExits are the example lines that show a failure on purpose, by a
+// pattern of the line, with the exit code they must end with.
+var readmeExits = []struct {
+	pattern string
+	code    int
+}{
+	{`sfecho doctor .*--redirect-uri https://app\.example/cb`, ExitSetup}, // the callback is not registered: A2
+}
+
 // readmeBlock is one ```sh block of the README and its first line.
 type readmeBlock struct {
 	line  int
@@ -104,8 +113,8 @@ func readmeBlocks(t *testing.T, path string) []readmeBlock {
 // their CA file, a HOME and config directory of their own, and the
 // variables the examples use.
 type readmeRun struct {
-	work, caFile string
-	quick, acme  *simtest.Site
+	work, caFile       string
+	quick, acme, plain *simtest.Site
 	env          []string
 	registered   int
 }
@@ -132,17 +141,22 @@ func newReadmeRun(t *testing.T, dir, bin string) *readmeRun {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { outbox.Close() })
-	for _, p := range []string{"", "/shop"} {
+	for _, p := range []string{"", "/shop", "plain"} {
 		cfg := sim.Demo()
 		cfg.Users, cfg.PathPrefix, cfg.FixedOTP, cfg.JWTAccessTokens = users, p, readmeOTP, true
 		cfg.Outbox = outbox
-		cfg.RedirectURIs = []string{sim.SiteURLToken + "/services/oauth2/echo", "http://localhost" + p + "/services/oauth2/echo",
-			"http://127.0.0.1" + p + "/services/oauth2/echo", "http://localhost:1717/OauthRedirect"}
-		site := simtest.Start(t, cfg, simtest.TLS())
-		if p == "" {
-			r.quick = site
-		} else {
-			r.acme = site
+		prefix := strings.TrimPrefix(p, "plain")
+		cfg.RedirectURIs = []string{sim.SiteURLToken + "/services/oauth2/echo", "http://localhost" + prefix + "/services/oauth2/echo",
+			"http://127.0.0.1" + prefix + "/services/oauth2/echo", "http://localhost:1717/OauthRedirect"}
+		switch p {
+		case "":
+			r.quick = simtest.Start(t, cfg, simtest.TLS())
+		case "plain": // the http:// simulator of the doctor examples
+			cfg.PathPrefix = ""
+			cfg.RedirectURIs = cfg.RedirectURIs[:3]
+			r.plain = simtest.Start(t, cfg)
+		default:
+			r.acme = simtest.Start(t, cfg, simtest.TLS())
 		}
 	}
 	r.caFile = filepath.Join(dir, "sim.pem")
@@ -214,6 +228,11 @@ func (r *readmeRun) script(b readmeBlock) (string, bool) {
 			l = simAddr.ReplaceAllString(l, "--addr 127.0.0.1:0")
 			l = "{ timeout --preserve-status -s INT 1 " + strings.TrimSpace(stripComment(l)) + " >/dev/null || [ $? -eq 130 ]; }"
 		}
+		for _, e := range readmeExits {
+			if regexp.MustCompile(e.pattern).MatchString(trim) {
+				l = fmt.Sprintf("if %s; then false; else [ $? -eq %d ]; fi", strings.TrimSpace(stripComment(l)), e.code)
+			}
+		}
 		out = append(out, l)
 		ran = true
 	}
@@ -234,6 +253,7 @@ func (r *readmeRun) substitute(l string) string {
 	l = strings.NewReplacer(
 		"https://acme.my.site.com/shop", r.acme.URL,
 		"https://127.0.0.1:8443", r.quick.URL,
+		"http://127.0.0.1:8443", r.plain.URL,
 		"/tmp/sim.pem", r.caFile,
 		"/tmp/outbox", filepath.Join(r.work, "outbox"),
 		"/tmp/otp.txt", filepath.Join(r.work, "otp.txt"),

@@ -23,6 +23,7 @@ type simOptions struct {
 	NoIntrospect, NoRecaptcha, FlowDisabled    bool
 	InitTokenFile                              string
 	FixedOTP                                   string
+	setup                                      simSetup // switches for sfecho doctor's verdicts (simsetup.go)
 }
 
 func newSimCmd(env *Env) *cobra.Command {
@@ -56,6 +57,7 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	fs.BoolVar(&o.FlowDisabled, "flow-disabled", false, "turn the org's code and credentials flow off (authorize answers invalid_client \"code credential flow not enabled\")")
 	fs.StringVar(&o.InitTokenFile, "init-token-file", "", `"Require authentication" on every init endpoint, accepting the integration token in this file`)
 	fs.StringVar(&o.FixedOTP, "fixed-otp", "", "send this code as every OTP, so a script can answer without reading the outbox")
+	o.setup.addFlags(fs)
 	fs.StringArrayVar(&o.Callbacks, "callback", nil, "also register this callback URL on the app, beside the site's echo URL and http://localhost|127.0.0.1[/prefix]/services/oauth2/echo; repeatable; loopback http URLs match on any port")
 	return cmd
 }
@@ -71,6 +73,7 @@ func runSim(ctx context.Context, env *Env, o *simOptions) error {
 	cfg.RedirectURIs = append([]string{sim.SiteURLToken + "/services/oauth2/echo",
 		"http://localhost" + echoPath, "http://127.0.0.1" + echoPath}, o.Callbacks...)
 	cfg.AccessTokenTTL, cfg.IntrospectDisabled, cfg.FlowDisabled = o.TokenLifetime, o.NoIntrospect, o.FlowDisabled
+	o.setup.apply(&cfg)
 	if err := o.requireInitToken(&cfg); err != nil {
 		return err
 	}

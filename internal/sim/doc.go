@@ -42,7 +42,8 @@
 //     app scope, as Salesforce does.
 //   - GET /services/oauth2/echo: the query as a JSON object (first value of
 //     each key, malformed escapes tolerated as in TV14), with CORS and a 204
-//     preflight.
+//     preflight; with Config.CORSOrigins, an Origin not on the list gets 403
+//     (errors.md B5).
 //   - GET|POST /services/oauth2/userinfo and GET /id/<org>/<user>: the user
 //     as protocol.md TV9; a bad, expired or revoked token gets 403
 //     text/plain Bad_OAuth_Token, none at all Missing_OAuth_Token.
@@ -72,7 +73,8 @@
 //     METHOD_NOT_ALLOWED; a missing, unknown, expired or revoked token (or
 //     one without the api scope) is 401 INVALID_SESSION_ID.
 //
-// Anything else is the site's HTML 404 page. The site never answers 5xx
+// Anything else is the site's HTML 404 page. Every answer's Date header
+// comes from Config.Now, so a site whose clock is off can be simulated. The site never answers 5xx
 // unless a [Failure] asks it to.
 //
 // # Choices where Salesforce is undocumented
@@ -136,6 +138,14 @@
 // body, drop the connection, hang until the client gives up or
 // [Site.Close], answer after a delay, or cut its JSON short, for the next
 // Failure.Times requests (0: until [Site.ClearFailures]).
+//
+// # Counters
+//
+// [Site.OTPsSent], [Site.UsersCreated] and [Site.FailedLogins] count what
+// requests made the site do to people: OTPs sent, users created by
+// registration, and wrong passwords for existing members (what lockout
+// counts). sfecho doctor's tests assert its default run leaves all three
+// at zero.
 //
 // # OTP delivery
 //

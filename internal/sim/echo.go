@@ -10,7 +10,9 @@ import (
 // redirect as a JSON object, first value of each key, with CORS
 // (protocol.md §3, TV14).
 func (s *Site) echo(w http.ResponseWriter, r *http.Request) {
-	cors(w, r)
+	if !s.echoCORS(w, r) {
+		return
+	}
 	switch r.Method {
 	case http.MethodOptions:
 		w.WriteHeader(http.StatusNoContent)

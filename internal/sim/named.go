@@ -67,6 +67,9 @@ func (s *Site) checkPassword(name, hint, pw string) (*member, string, string) {
 		m = s.st.user(hint)
 	}
 	if m == nil || subtle.ConstantTimeCompare([]byte(m.Password), []byte(pw)) != 1 {
+		if m != nil {
+			s.count.failedLogins.Add(1)
+		}
 		s.logf("authorize: authentication failure")
 		return nil, "invalid_grant", "authentication failure"
 	}

@@ -50,6 +50,7 @@ func (s *Site) deliver(o *otp, to string, keys ...string) {
 		line += " username=" + quote(keys[0])
 	}
 	s.cfg.Logf("sim: deliver %s", line)
+	s.count.otpsSent.Add(1)
 	if s.cfg.Outbox != nil {
 		outboxMu.Lock()
 		_, _ = fmt.Fprintln(s.cfg.Outbox, line)

@@ -62,6 +62,7 @@ func (s *Site) createRegistered(w http.ResponseWriter, o *otp, a *authReq) bool 
 	}
 	m := s.st.addUser(o.reg.user, 0)
 	m.Created = s.now()
+	s.count.usersCreated.Add(1)
 	s.logf("registration: user %s created", m.Username)
 	a.user = m
 	return true

@@ -113,6 +113,11 @@ type Config struct {
 	// IntrospectDisabled makes the introspect endpoint 404, so clients fall
 	// back to a configured session lifetime.
 	IntrospectDisabled bool
+	// CORSOrigins is the CORS allowlist (Setup > CORS) the echo endpoint
+	// honours: nil means every origin is allowed; otherwise an Origin not
+	// listed (exactly, e.g. "https://app.example.com") gets 403 without CORS
+	// headers (errors.md B5). Discovery and the JWKS always allow CORS.
+	CORSOrigins []string
 	// QueryBatchSize is how many records a REST query answers at a time
 	// before nextRecordsUrl; 0 means 2000, Salesforce's default.
 	QueryBatchSize int
@@ -143,6 +148,7 @@ type Site struct {
 	// carries a signature (protocol.md §2, Q10).
 	consumerSecret string
 	requests       atomic.Int64
+	count          counters
 	closed         chan struct{}
 	once           sync.Once
 
@@ -246,6 +252,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() { s.cfg.Logf("sim: %s %s -> %d", r.Method, r.URL.Path, sw.status()) }()
 	r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+	sw.Header().Set("Date", s.now().UTC().Format(http.TimeFormat)) // the site's clock, Config.Now
 	name, h := s.route(r.URL.Path)
 	if h == nil {
 		notFound(sw)
