@@ -115,8 +115,8 @@ func readmeBlocks(t *testing.T, path string) []readmeBlock {
 type readmeRun struct {
 	work, caFile       string
 	quick, acme, plain *simtest.Site
-	env          []string
-	registered   int
+	env                []string
+	registered         int
 }
 
 const (
