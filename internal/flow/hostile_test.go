@@ -266,4 +266,3 @@ func TestColonInUsername(t *testing.T) {
 		t.Errorf("in the body: %v", err)
 	}
 }
-
