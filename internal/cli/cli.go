@@ -13,6 +13,7 @@ import (
 // Run executes sfecho with args and returns the process exit code.
 func Run(ctx context.Context, args []string, env *Env) int {
 	var started bool
+	env.ctx = ctx // issue 10: a read of stdin ends at Ctrl-C or SIGTERM
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
 	// commands, wrong argument counts. They are usage errors (exit 2).
@@ -26,10 +27,12 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		return ExitOK
 	}
 	if !started {
-		err = &exitError{code: ExitUsage, msg: err.Error(), advice: flagAdvice(err.Error())}
+		// issue 10: cobra quotes a stray argument; say what is wrong without it.
+		msg := argErrorMessage(err.Error())
+		err = &exitError{code: ExitUsage, msg: msg, advice: flagAdvice(msg)}
 	}
 	code := exitCode(ctx, err)
-	printError(env.Err, code, err)
+	printError(env.Err, code, err, env.secrets())
 	return code
 }
 
@@ -52,7 +55,8 @@ Start with:  sfecho demo
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().BoolP("verbose", "v", false, "print an HTTP trace on stderr, secrets masked (SFECHO_DEBUG=1)")
 	root.PersistentFlags().String("profile", "", "named profile in the config file (SFECHO_PROFILE)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	// issue 10: flagErrorMessage names the flag, never the value given to it.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: flagErrorMessage(err)} })
 	for _, add := range []func(*Env) *cobra.Command{
 		newLoginCmd, newRegisterCmd, newForgotPasswordCmd, newGuestCmd, // the flows
 		newTokenCmd, newRefreshCmd, newRevokeCmd, newLogoutCmd, newUserinfoCmd, newStatusCmd, newProfileCmd, // sessions

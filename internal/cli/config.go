@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 
@@ -21,7 +22,11 @@ func loadProfile(env *Env, name string) (setting, error) {
 	}
 	f, err := config.Load(configPath(env))
 	if err != nil {
-		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: "fix that line of the file by hand: sfecho cannot read or rewrite it until then"}
+		advice := "fix that line of the file by hand: sfecho cannot read or rewrite it until then"
+		if errors.Is(err, store.ErrInsecurePermissions) || errors.Is(err, store.ErrNotRegular) {
+			advice = "" // issue 10: the message says what to fix (chmod go-w …)
+		}
+		return nil, &exitError{code: ExitUsage, msg: err.Error(), advice: advice}
 	}
 	p, _ := f.Profile(name)
 	values := map[string]string{}

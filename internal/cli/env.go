@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +8,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/pkg/browser"
 	"golang.org/x/term"
+
+	"github.com/sfecho/sfecho/internal/lineread"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // Env is everything a command may touch outside the process: the standard
@@ -41,8 +42,14 @@ type Env struct {
 	Exe             string
 	Version, Commit string
 
-	stdin          *bufio.Reader
+	stdin          *lineread.Reader
 	warnedInsecure bool // --insecure warns once per run, however many clients
+	// ctx is the run's context, set by Run, so that a read of stdin ends
+	// at Ctrl-C or SIGTERM (issue 10; until secret reads take a ctx).
+	ctx context.Context
+	// known holds every secret of the run, masked in all that is printed
+	// on stderr (issue 10); see secrets.
+	known *safetext.Secrets
 }
 
 // System returns the Env of the real process.
@@ -106,19 +113,35 @@ func readPasswordInterruptible(fd int) (string, error) {
 }
 
 // readLine reads the next line of stdin without its line ending. Spaces
-// are kept: a password may hold them (protocol.md §1: do not trim).
+// are kept: a password may hold them (protocol.md §1: do not trim). A line
+// is at most 64 KiB ([lineread.MaxLine]); the read ends at once when the
+// run is interrupted.
 func (e *Env) readLine() (string, error) {
 	if e.stdin == nil {
-		e.stdin = bufio.NewReader(e.In)
+		e.stdin = lineread.New(e.In, lineread.MaxLine)
 	}
-	line, err := e.stdin.ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		if errors.Is(err, io.EOF) {
-			return "", errors.New("stdin ended before a line was read")
-		}
-		return "", err
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	line, err := e.stdin.ReadLine(ctx)
+	switch {
+	case errors.Is(err, io.EOF):
+		return "", errors.New("stdin ended before a line was read")
+	case errors.Is(err, lineread.ErrTooLong):
+		return "", fmt.Errorf("the line on stdin is longer than %d KiB", lineread.MaxLine>>10)
+	}
+	return line, err
+}
+
+// secrets returns the set of the run's secrets: what sfecho read, and what
+// crossed the wire (httplog.Learner). Everything printed on stderr is
+// masked with it.
+func (e *Env) secrets() *safetext.Secrets {
+	if e.known == nil {
+		e.known = &safetext.Secrets{}
+	}
+	return e.known
 }
 
 // getenv reads an environment variable; a nil Getenv means none are set.
@@ -129,6 +152,8 @@ func (e *Env) getenv(k string) string {
 	return e.Getenv(k)
 }
 
+// warnf prints a warning line; what it formats may hold text from
+// outside, so the line is masked and escaped (issue 10).
 func (e *Env) warnf(format string, args ...any) {
-	fmt.Fprintf(e.Err, "sfecho: warning: "+format+"\n", args...)
+	fmt.Fprintf(e.Err, "sfecho: warning: %s\n", e.secrets().Line(fmt.Sprintf(format, args...)))
 }

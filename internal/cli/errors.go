@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // Exit codes (design.md). They are part of the CLI contract.
@@ -94,7 +95,10 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 // printError writes the one-line error and at most one line of advice.
-func printError(w io.Writer, code int, err error) {
+// Both may carry text from the site, the network or a token: every secret
+// the run knows is masked in them, and control characters are escaped
+// (issue 10).
+func printError(w io.Writer, code int, err error, known *safetext.Secrets) {
 	if code == ExitInterrupted {
 		fmt.Fprintln(w, "sfecho: interrupted")
 		return
@@ -103,18 +107,26 @@ func printError(w io.Writer, code int, err error) {
 	if errors.As(err, &se) {
 		return
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := err.Error()
 	var fe *flow.Error
 	if errors.As(err, &fe) && fe.Op == "usage" {
 		msg = fe.Description
 	}
-	fmt.Fprintf(w, "sfecho: %s\n", msg)
+	fmt.Fprintf(w, "sfecho: %s\n", printable(known, msg))
 	advice := flow.AdviceOf(err)
 	var ee *exitError
 	if errors.As(err, &ee) && ee.advice != "" {
 		advice = ee.advice
 	}
 	if advice != "" {
-		fmt.Fprintf(w, "hint: %s\n", advice)
+		fmt.Fprintf(w, "hint: %s\n", printable(known, advice))
 	}
+}
+
+// printable makes one line of s: secrets the run knows and secret URL
+// parameters masked, then white space collapsed and control characters
+// escaped.
+func printable(known *safetext.Secrets, s string) string {
+	s = safetext.MaskParams(known.Mask(s), flow.SecretParam)
+	return safetext.Line(strings.Join(strings.Fields(s), " "))
 }

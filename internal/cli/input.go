@@ -16,7 +16,15 @@ type secretSpec struct {
 	lineFallback       bool
 }
 
+// secretInput reads one secret as s says, and adds it to the run's
+// secrets, masked in everything printed on stderr (issue 10).
 func secretInput(env *Env, s secretSpec) (string, error) {
+	v, err := readSecretInput(env, s)
+	env.secrets().Add(v)
+	return v, err
+}
+
+func readSecretInput(env *Env, s secretSpec) (string, error) {
 	if s.fromStdin {
 		v, err := env.readLine()
 		if err != nil {

@@ -111,9 +111,11 @@ func (o *appOptions) readSecret(env *Env) error {
 		if o.clientSecret == "" {
 			return usagef("--client-secret-file %s is empty", o.ClientSecretFile)
 		}
+		env.secrets().Add(o.clientSecret) // issue 10
 		return nil
 	}
 	o.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
+	env.secrets().Add(o.clientSecret) // issue 10
 	return nil
 }
 
@@ -156,8 +158,10 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.clientSecret,
 		RedirectURI: o.RedirectURI, Scope: o.Scope, OmitChallengeMethod: o.OmitChallengeMethod}
 	if o.Verbose {
-		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* "+f+"\n", a...) }
+		// issue 10: narration may quote the site (URLs, scope): masked and escaped.
+		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* %s\n", env.secrets().Line(fmt.Sprintf(f, a...))) }
 	}
+	c.Warnf = env.warnf // issue 10: e.g. a redirect the local endpoint ignored
 	return c, nil
 }
 
@@ -204,9 +208,11 @@ func newHTTPClient(env *Env, tc *tls.Config, verbose bool, timeout time.Duration
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ForceAttemptHTTP2 = true
 	tr.TLSClientConfig = tc
-	var rt http.RoundTripper = tr
+	// issue 10: the Learner records every secret on the wire, so that
+	// errors, warnings and the trace mask it wherever it turns up.
+	var rt http.RoundTripper = &httplog.Learner{Base: tr, Secrets: env.secrets(), Secret: flow.SecretParam}
 	if verbose {
-		rt = &httplog.Transport{Base: tr, Out: env.Err, Secret: flow.SecretParam}
+		rt = &httplog.Transport{Base: rt, Out: env.Err, Secret: flow.SecretParam, Known: env.secrets()}
 	}
 	return &http.Client{Transport: rt, Timeout: timeout}
 }
