@@ -129,10 +129,13 @@ func (e *Env) readLine() (string, error) {
 	case errors.Is(err, io.EOF):
 		return "", errors.New("stdin ended before a line was read")
 	case errors.Is(err, lineread.ErrTooLong):
-		return "", fmt.Errorf("the line on stdin is longer than %d KiB", lineread.MaxLine>>10)
+		return "", errLineTooLong
 	}
 	return line, err
 }
+
+// errLineTooLong refuses a stdin line over [lineread.MaxLine] (issue 10).
+var errLineTooLong = fmt.Errorf("the line on stdin is longer than %d KiB", lineread.MaxLine>>10)
 
 // secrets returns the set of the run's secrets: what sfecho read, and what
 // crossed the wire (httplog.Learner). Everything printed on stderr is

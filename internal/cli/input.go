@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -44,6 +45,9 @@ func readSecretInput(env *Env, s secretSpec) (string, error) {
 	}
 	if s.lineFallback {
 		v, err := env.readLine()
+		if errors.Is(err, errLineTooLong) {
+			return "", usagef("%s: %v", s.name, err)
+		}
 		if err != nil {
 			return "", usagef("no %s: stdin ended without one", s.name)
 		}

@@ -70,7 +70,7 @@ func readFile(path string) ([]byte, error) {
 			return nil, err
 		}
 		if errors.Is(err, store.ErrNotRegular) {
-			return nil, &Error{Path: path, Msg: "not a regular file (a FIFO or device?): refusing to read it", Err: err}
+			return nil, err // names the path and what it is
 		}
 		return nil, fmt.Errorf("read config: %w", err)
 	}

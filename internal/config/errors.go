@@ -18,7 +18,6 @@ type Error struct {
 	Path string
 	Line int
 	Msg  string
-	Err  error // the underlying error, if any
 }
 
 // Error returns "path:line: message".
@@ -28,9 +27,6 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
 }
-
-// Unwrap returns the underlying error, for errors.Is.
-func (e *Error) Unwrap() error { return e.Err }
 
 // tomlLineRE matches the position BurntSushi/toml puts in its type errors:
 // `toml: line 3 (last key "profiles.ci.site"): incompatible types: ...`.

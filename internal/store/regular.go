@@ -2,7 +2,6 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 )
@@ -55,5 +54,15 @@ func notRegular(path string, info fs.FileInfo) error {
 	case t&fs.ModeDir != 0:
 		kind = "a directory"
 	}
-	return fmt.Errorf("%s is %s, not a regular file: refusing to open it: %w", path, kind, ErrNotRegular)
+	return &notRegularError{path: path, kind: kind}
 }
+
+// notRegularError names the path and what it is instead of a file.
+type notRegularError struct{ path, kind string }
+
+func (e *notRegularError) Error() string {
+	return e.path + " is " + e.kind + ", not a regular file: refusing to open it"
+}
+
+// Is makes errors.Is(err, ErrNotRegular) true.
+func (e *notRegularError) Is(target error) bool { return target == ErrNotRegular }
