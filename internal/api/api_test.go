@@ -272,7 +272,7 @@ func TestErrorLine(t *testing.T) {
 			flow.KindUnexpected, "api: GET /x: 400 Bad Request: MALFORMED_QUERY: SELECT Id FRM Account ^ ERROR at Row:1:Column:11 unexpected token: 'FRM'; " +
 				"REQUIRED_FIELD_MISSING: Required fields are missing: [Name] (fields: Name)"},
 		{403, "application/json", `{"error":"insufficient_scope","error_description":"need \u001b[31mapi"}`,
-			flow.KindUnexpected, "api: GET /x: 403 Forbidden: insufficient_scope: need [31mapi"},
+			flow.KindUnexpected, "api: GET /x: 403 Forbidden: insufficient_scope: need \\x1b[31mapi"},
 		{403, "text/plain", "Bad_OAuth_Token", flow.KindUnexpected, "api: GET /x: 403 Forbidden: Bad_OAuth_Token"},
 		{503, "application/json", `[{"errorCode":"SERVER_UNAVAILABLE","message":"try later"}]`, flow.KindNetwork,
 			"api: GET /x: 503 Service Unavailable: SERVER_UNAVAILABLE: try later"},

@@ -299,7 +299,7 @@ func TestAPIErrors(t *testing.T) {
 	ts.Fail(sim.EndpointData, sim.Failure{Status: 503, Body: `[{"message":"down for\u001b[2J maintenance","errorCode":"SERVER_UNAVAILABLE"}]`, Times: 1})
 	code = te.run(t, "api", "sobjects")
 	if code != ExitNetwork || !strings.Contains(te.stdout.String(), "SERVER_UNAVAILABLE") ||
-		!strings.Contains(te.stderr.String(), "503 Service Unavailable: SERVER_UNAVAILABLE: down for [2J maintenance") {
+		!strings.Contains(te.stderr.String(), "503 Service Unavailable: SERVER_UNAVAILABLE: down for\\x1b[2J maintenance") {
 		t.Errorf("503: exit %d, stdout %q, stderr %q", code, te.stdout, te.stderr)
 	}
 }

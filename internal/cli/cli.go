@@ -15,6 +15,7 @@ import (
 func Run(ctx context.Context, args []string, env *Env) int {
 	var started bool
 	env.jsonErrors = false
+	env.ctx = ctx // a read of stdin ends at Ctrl-C or SIGTERM
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
 	// commands, wrong argument counts. They are usage errors (exit 2).
@@ -32,9 +33,9 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		err = &Error{Code: ExitUsage, Msg: err.Error(), Advice: flagAdvice(err.Error())}
 	}
 	code := exitCode(ctx, err)
-	printError(env.Err, code, err)
+	printError(env.Err, code, err, env.secrets())
 	if env.jsonErrors && !silenced(err) {
-		writeJSONError(env.Out, code, err)
+		writeJSONError(env.Out, code, err, env.secrets())
 	}
 	return code
 }

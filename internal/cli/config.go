@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 
@@ -75,7 +76,11 @@ func (c profileChoice) missing(flag, envVar, what string) error {
 func loadConfig(env *Env) (*config.File, error) {
 	f, err := config.Load(configPath(env))
 	if err != nil {
-		return nil, fail(ExitUsage, err.Error(), "fix that line of the file by hand: sfecho cannot read or rewrite it until then", err)
+		advice := "fix that line of the file by hand: sfecho cannot read or rewrite it until then"
+		if errors.Is(err, store.ErrInsecurePermissions) || errors.Is(err, store.ErrNotRegular) {
+			advice = "" // the message says what to fix (chmod go-w …)
+		}
+		return nil, fail(ExitUsage, err.Error(), advice, err)
 	}
 	return f, nil
 }

@@ -1,19 +1,20 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/pkg/browser"
 	"golang.org/x/term"
+
+	"github.com/sfecho/sfecho/internal/lineread"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // Env is everything a command may touch outside the process: the standard
@@ -42,10 +43,16 @@ type Env struct {
 	// Date is the build date stamped by the release build (RFC 3339).
 	Date string
 
-	stdin          *bufio.Reader
+	stdin          *lineread.Reader
 	warnedInsecure bool    // --insecure warns once per run, however many clients
 	jsonErrors     bool    // the run prints JSON: a failure prints its JSON error on stdout too
 	har            *harRun // --har: this run's recorder (har.go)
+	// ctx is the run's context, set by Run, so that a read of stdin ends
+	// at Ctrl-C or SIGTERM.
+	ctx context.Context
+	// known holds every secret of the run, masked in all that is printed
+	// on stderr; see secrets.
+	known *safetext.Secrets
 }
 
 // System returns the Env of the real process.
@@ -105,19 +112,38 @@ func readPasswordInterruptible(fd int) (string, error) {
 }
 
 // readLine reads the next line of stdin without its line ending. Spaces
-// are kept: a password may hold them (protocol.md §1: do not trim).
+// are kept: a password may hold them (protocol.md §1: do not trim). A line
+// is at most 64 KiB ([lineread.MaxLine]); the read ends at once when the
+// run is interrupted.
 func (e *Env) readLine() (string, error) {
 	if e.stdin == nil {
-		e.stdin = bufio.NewReader(e.In)
+		e.stdin = lineread.New(e.In, lineread.MaxLine)
 	}
-	line, err := e.stdin.ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		if errors.Is(err, io.EOF) {
-			return "", errors.New("stdin ended before a line was read")
-		}
-		return "", err
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	line, err := e.stdin.ReadLine(ctx)
+	switch {
+	case errors.Is(err, io.EOF):
+		return "", errors.New("stdin ended before a line was read")
+	case errors.Is(err, lineread.ErrTooLong):
+		return "", errLineTooLong
+	}
+	return line, err
+}
+
+// errLineTooLong refuses a stdin line over [lineread.MaxLine] (issue 10).
+var errLineTooLong = fmt.Errorf("the line on stdin is longer than %d KiB", lineread.MaxLine>>10)
+
+// secrets returns the set of the run's secrets: what sfecho read, and what
+// crossed the wire (httplog.Learner). Everything printed on stderr is
+// masked with it.
+func (e *Env) secrets() *safetext.Secrets {
+	if e.known == nil {
+		e.known = &safetext.Secrets{}
+	}
+	return e.known
 }
 
 // getenv reads an environment variable; a nil Getenv means none are set.
@@ -128,8 +154,10 @@ func (e *Env) getenv(k string) string {
 	return e.Getenv(k)
 }
 
+// warnf prints a warning line; what it formats may hold text from
+// outside, so the line is masked and escaped (issue 10).
 func (e *Env) warnf(format string, args ...any) {
-	fmt.Fprintf(e.Err, "sfecho: warning: "+format+"\n", args...)
+	fmt.Fprintf(e.Err, "sfecho: warning: %s\n", e.secrets().Line(fmt.Sprintf(format, args...)))
 }
 
 // detach runs a browser launcher without waiting for the browser: pkg/browser

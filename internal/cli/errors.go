@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // Exit codes (design.md). They are part of the CLI contract.
@@ -101,27 +102,37 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 // printError writes the one-line error and at most one line of advice.
-func printError(w io.Writer, code int, err error) {
+// Both may carry text from the site, the network or a token: every secret
+// the run knows is masked in them, and control characters are escaped.
+func printError(w io.Writer, code int, err error, known *safetext.Secrets) {
 	if silenced(err) {
 		return
 	}
-	msg, advice := errorText(code, err)
+	msg, advice := errorText(code, err, known)
 	fmt.Fprintf(w, "sfecho: %s\n", msg)
 	if advice != "" {
 		fmt.Fprintf(w, "hint: %s\n", advice)
 	}
 }
 
-// errorText is an error's message and advice, each on one line.
-func errorText(code int, err error) (msg, advice string) {
+// errorText is an error's message and advice, each one printable line.
+func errorText(code int, err error, known *safetext.Secrets) (msg, advice string) {
 	if code == ExitInterrupted {
 		return "interrupted", ""
 	}
-	msg = strings.Join(strings.Fields(err.Error()), " ")
+	msg = printable(known, err.Error())
 	advice = flow.AdviceOf(err)
 	var ce *Error
 	if errors.As(err, &ce) && ce.Advice != "" {
 		advice = ce.Advice
 	}
-	return msg, advice
+	return msg, printable(known, advice)
+}
+
+// printable makes one line of s: secrets the run knows and secret URL
+// parameters masked, then white space collapsed and control characters
+// escaped.
+func printable(known *safetext.Secrets, s string) string {
+	s = safetext.MaskParams(known.Mask(s), flow.SecretParam)
+	return safetext.Line(strings.Join(strings.Fields(s), " "))
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sfecho/sfecho/internal/safetext"
 	"github.com/spf13/cobra"
 )
 
@@ -97,14 +98,14 @@ type jsonError struct {
 }
 
 // errorObject describes err for scripts, with the same text as stderr.
-func errorObject(code int, err error) jsonError {
-	msg, hint := errorText(code, err)
+func errorObject(code int, err error, known *safetext.Secrets) jsonError {
+	msg, hint := errorText(code, err, known)
 	return jsonError{Message: msg, Hint: hint, ExitCode: code, Kind: errorKinds[code]}
 }
 
-// writeJSONError prints {"error": {...}} on w.
-func writeJSONError(w io.Writer, code int, err error) {
-	b, _ := json.Marshal(map[string]jsonError{"error": errorObject(code, err)})
+// writeJSONError prints {"error": {...}} on w, masked as stderr is.
+func writeJSONError(w io.Writer, code int, err error, known *safetext.Secrets) {
+	b, _ := json.Marshal(map[string]jsonError{"error": errorObject(code, err, known)})
 	fmt.Fprintf(w, "%s\n", b)
 }
 

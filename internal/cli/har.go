@@ -34,7 +34,7 @@ func startHAR(cmd *cobra.Command, env *Env) error {
 		return usagef("cannot write --har: %v", pathErr(err))
 	}
 	env.har = &harRun{path: path, f: f,
-		rec: &httplog.HAR{Secret: flow.SecretParam, Creator: "sfecho", Version: env.Version}}
+		rec: &httplog.HAR{Secret: flow.SecretParam, Creator: "sfecho", Version: env.Version, Known: env.secrets()}}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,9 +46,16 @@ func guardMistakes(cmd *cobra.Command) {
 	}
 }
 
+// commandWord matches what could be a mistyped command name; anything else
+// (a secret pasted in the wrong place, say) is not repeated.
+var commandWord = regexp.MustCompile(`^[a-z][a-z-]{0,24}$`)
+
 // unknownCommand names an unknown subcommand and the closest ones.
 func unknownCommand(c *cobra.Command, name string) error {
 	msg := fmt.Sprintf("unknown command %q for %q", name, c.CommandPath())
+	if !commandWord.MatchString(name) {
+		msg = fmt.Sprintf("unknown command for %q (not repeated here)", c.CommandPath())
+	}
 	advice := "run " + c.CommandPath() + " --help for the list"
 	if c.SuggestionsMinimumDistance <= 0 {
 		c.SuggestionsMinimumDistance = 2
@@ -59,11 +67,12 @@ func unknownCommand(c *cobra.Command, name string) error {
 }
 
 // flagError rewrites pflag's errors: an unknown flag gets the closest
-// known one, and a bad value is described without being repeated.
+// known one (or, for a flag people reach for that takes a secret, the way
+// sfecho takes it), and a bad value is described without being repeated
+// (flagErrorMessage).
 func flagError(c *cobra.Command, err error) error {
 	msg := err.Error()
-	switch {
-	case strings.HasPrefix(msg, "unknown flag: --"):
+	if strings.HasPrefix(msg, "unknown flag: --") {
 		name := strings.TrimPrefix(msg, "unknown flag: --")
 		advice := flagAdvice(msg)
 		if advice == "" {
@@ -71,34 +80,9 @@ func flagError(c *cobra.Command, err error) error {
 				advice = "did you mean --" + s + "?"
 			}
 		}
-		return fail(ExitUsage, msg, advice, err)
-	case strings.HasPrefix(msg, "invalid argument "):
-		var name string
-		if i := strings.Index(msg, `" for "`); i >= 0 {
-			name, _, _ = strings.Cut(msg[i+len(`" for "`):], `"`)
-		}
-		what := "a valid value"
-		if f := lookupFlag(c, name); f != nil {
-			what = "a " + f.Value.Type()
-			if f.Value.Type() == "bool" {
-				return fail(ExitUsage, name+" takes no value", "write "+name+" alone, or "+name+"=false", nil)
-			}
-		}
-		return fail(ExitUsage, "invalid value for "+name, "it takes "+what, nil)
+		return fail(ExitUsage, msg, advice, nil)
 	}
-	return fail(ExitUsage, msg, flagAdvice(msg), err)
-}
-
-// lookupFlag finds "--name" or "-n" among c's flags.
-func lookupFlag(c *cobra.Command, spelled string) *pflag.Flag {
-	spelled = strings.TrimLeft(strings.Fields(spelled + " ")[0], "-")
-	if f := c.Flags().Lookup(spelled); f != nil {
-		return f
-	}
-	if len(spelled) == 1 {
-		return c.Flags().ShorthandLookup(spelled)
-	}
-	return nil
+	return fail(ExitUsage, flagErrorMessage(err), flagAdvice(msg), nil)
 }
 
 // closestFlag returns the flag of c nearest to name (at most two edits, or

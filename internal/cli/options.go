@@ -52,10 +52,12 @@ func (t *transportOptions) resolve(env *Env, in layers) error {
 func (t *transportOptions) readSecret(env *Env) error {
 	if t.ClientSecretFile == "" {
 		t.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
+		env.secrets().Add(t.clientSecret)
 		return nil
 	}
 	v, err := secretFile("--client-secret-file", t.ClientSecretFile)
 	t.clientSecret = v
+	env.secrets().Add(v)
 	return err
 }
 
@@ -148,8 +150,10 @@ func (o *appOptions) siteClient(env *Env) (*flow.Client, error) {
 	c := &flow.Client{HTTP: hc, Site: site, ClientID: o.ClientID, ClientSecret: o.transport.clientSecret,
 		RedirectURI: o.RedirectURI, Scope: o.Scope, ChallengeMethod: method, TrustedCommunityURLs: o.TrustCommunityURLs}
 	if o.Verbose {
-		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* "+f+"\n", a...) }
+		// issue 10: narration may quote the site (URLs, scope): masked and escaped.
+		c.Logf = func(f string, a ...any) { fmt.Fprintf(env.Err, "* %s\n", env.secrets().Line(fmt.Sprintf(f, a...))) }
 	}
+	c.Warnf = env.warnf // issue 10: e.g. a redirect the local endpoint ignored
 	return c, nil
 }
 
@@ -215,8 +219,11 @@ func newHTTPClient(env *Env, tc *tls.Config, verbose bool, timeout time.Duration
 	tr.ForceAttemptHTTP2 = true
 	tr.TLSClientConfig = tc
 	rt := env.harTransport(tr) // --har (har.go), closest to the network
+	// The Learner records every secret on the wire, so that errors,
+	// warnings, the trace and the HAR mask it wherever it turns up.
+	rt = &httplog.Learner{Base: rt, Secrets: env.secrets(), Secret: flow.SecretParam}
 	if verbose {
-		rt = &httplog.Transport{Base: rt, Out: env.Err, Secret: flow.SecretParam}
+		rt = &httplog.Transport{Base: rt, Out: env.Err, Secret: flow.SecretParam, Known: env.secrets()}
 	}
 	return &http.Client{Transport: rt, Timeout: timeout}
 }

@@ -24,7 +24,15 @@ type secretSpec struct {
 	lineFallback       bool
 }
 
+// secretInput reads one secret as s says, and adds it to the run's
+// secrets, masked in everything printed on stderr.
 func secretInput(env *Env, s secretSpec) (string, error) {
+	v, err := readSecretInput(env, s)
+	env.secrets().Add(v)
+	return v, err
+}
+
+func readSecretInput(env *Env, s secretSpec) (string, error) {
 	if s.fromStdin {
 		v, err := env.readLine()
 		if err != nil {
@@ -44,6 +52,9 @@ func secretInput(env *Env, s secretSpec) (string, error) {
 	}
 	if s.lineFallback {
 		v, err := env.readLine()
+		if errors.Is(err, errLineTooLong) {
+			return "", fail(ExitUsage, fmt.Sprintf("%s: %v", s.name, err), "", err)
+		}
 		if err != nil {
 			return "", usagef("no %s: stdin ended without one", s.name)
 		}

@@ -99,7 +99,7 @@ func runStatus(ctx context.Context, env *Env, o *statusOptions) error {
 			// Scripts piping to jq still get one object to read.
 			env.jsonErrors = false
 			_ = writeValue(env.Out, map[string]any{"profile": o.sess.app.Profile, "store": m.Store.Name(), "state": "none",
-				"error": errorObject(ExitNoSession, err)})
+				"error": errorObject(ExitNoSession, err, env.secrets())})
 		}
 		return err
 	}

@@ -80,7 +80,7 @@ func writeSession(env *Env, format string, s *store.Session) error {
 	case "json":
 		return writeJSON(env.Out, sessionToken(s).Raw)
 	case "text":
-		return writeText(env.Out, sessionToken(s), s.Username)
+		return writeText(env.Out, sessionToken(s), s.Username, env.secrets())
 	case "github":
 		return writeGitHub(env, sessionToken(s))
 	}

@@ -197,8 +197,12 @@ func TestWebLoginFailures(t *testing.T) {
 			stderr: []string{"sfecho: browser login: no sign-in reached http://127.0.0.1:", "within 200ms", "hint: sign in within --login-timeout (200ms) or raise it"}},
 		{name: "access denied", browser: func(b *simtest.Browser) { b.Action = "deny" }, want: ExitRejected,
 			stderr: []string{"sfecho: browser login: access_denied: end-user denied authorization", "hint: authorization was denied"}, page: "Sign-in failed"},
+		// A redirect without this login's state is ignored (a page or process on the machine cannot end the login);
+		// nothing else comes, so the login times out.
 		{name: "wrong state", browser: func(b *simtest.Browser) { b.Rewrite = editQuery(func(q url.Values) { q.Set("state", "forged-state") }) },
-			want: ExitSecurity, stderr: []string{"state in the redirect did not match", "hint: state did not match"}, page: "Sign-in link refused"},
+			args: []string{"--login-timeout", "1s"}, want: ExitNetwork,
+			stderr: []string{"sfecho: warning: local endpoint: ignored a redirect with a code that does not carry this login's state",
+				"(1 redirect without this login's state was ignored)"}, page: "Sign-in link refused"},
 		{name: "port in use", args: []string{"--redirect-uri", "http://127.0.0.1:" + port + "/cb"}, want: ExitUsage,
 			stderr: []string{"port already in use", "hint: port " + port + " is in use"}},
 		{name: "password flag", args: []string{"--password-stdin"}, want: ExitUsage, stderr: []string{"--web signs in on the site's page"}},

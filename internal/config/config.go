@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -61,13 +62,29 @@ func Load(path string) (*File, error) {
 	return parse(path, data)
 }
 
-// readFile reads at most maxFileSize bytes of path.
+// readFile reads at most maxFileSize bytes of path. The file decides where
+// credentials go (site, ca_file, client_secret_file), so one that others
+// can write, or that sits in a directory they can write, is refused with
+// the chmod that fixes it; a FIFO or device is refused without being
+// opened for good.
 func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, info, err := store.OpenRegular(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
+		if errors.Is(err, store.ErrNotRegular) {
+			return nil, err // names the path and what it is
+		}
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	dirInfo, _ := os.Stat(filepath.Dir(path))
+	if err := store.CheckNotWritable(path, info, dirInfo); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	if len(data) > maxFileSize {

@@ -84,6 +84,7 @@ type Server struct {
 	serr   error         // Serve's error, readable once served is closed
 
 	mu       sync.Mutex
+	rejectMu sync.Mutex // one rejected capture at a time checks for room
 	closing  bool
 	inflight sync.WaitGroup // handlers that may still deliver
 	active   atomic.Int64   // handlers running now (for tests)
@@ -175,8 +176,24 @@ func (s *Server) track(h http.Handler) http.Handler {
 }
 
 // deliver hands c to the reader of Redirects (or Wait), waiting while the
-// buffer is full, and gives up when the server closes.
+// buffer is full, and gives up when the server closes. A rejected capture
+// is news, not a result: it never waits, and it is dropped unless it leaves
+// a place in the buffer free, so that a flood of foreign redirects cannot
+// hold up the one with the login's own state.
 func (s *Server) deliver(c Capture) bool {
+	if c.Rejected != "" {
+		s.rejectMu.Lock()
+		defer s.rejectMu.Unlock()
+		if len(s.ch) >= cap(s.ch)-1 {
+			return false
+		}
+		select {
+		case s.ch <- c:
+			return true
+		default:
+			return false
+		}
+	}
 	select {
 	case s.ch <- c:
 		return true
@@ -196,7 +213,7 @@ func (s *Server) Addr() net.Addr { return s.addr }
 
 // Redirects returns the channel on which every redirect with parameters is
 // delivered, accepted or rejected (see [Capture.Rejected]), in arrival
-// order. It is closed by [Server.Close]. Read either this channel or
+// order; a rejected one that would fill the buffer is dropped. It is closed by [Server.Close]. Read either this channel or
 // [Server.Wait], not both.
 func (s *Server) Redirects() <-chan Capture { return s.ch }
 

@@ -421,3 +421,19 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// A flood of redirects with a foreign state, with nobody reading, cannot
+// hold up the redirect with the right state: refused ones never wait for
+// room in the buffer.
+func TestRejectedFloodDoesNotBlock(t *testing.T) {
+	t.Parallel()
+	s := listen(t, Options{State: "s", Once: true})
+	for range 3 * captureBuffer {
+		if resp, _ := get(t, "GET", s.URL()+"?error=access_denied&state=forged", nil); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("foreign redirect = %d; want 400", resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, "GET", s.URL()+"?code=good&state=s", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("right state = %d; want 200", resp.StatusCode)
+	}
+}

@@ -143,6 +143,9 @@ func (c *Client) authorizeRequest(ctx context.Context, a Authorization) (*http.R
 		req.Header.Set("Auth-Verification-Type", a.VerificationType)
 	}
 	if a.LoginHint == "" && !a.InBody && (a.User != "" || a.Secret != "") {
+		if strings.Contains(a.User, ":") {
+			return nil, colonInUser() // issue 10: before any request
+		}
 		// Standard padded base64, as the docs show (protocol.md TV1).
 		raw := a.User + ":" + a.Secret
 		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(raw)))

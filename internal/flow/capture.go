@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // checkLocation resolves the 302's Location and refuses one that points
@@ -26,12 +28,13 @@ func (c *Client) checkLocation(op string, resp *http.Response) (*url.URL, error)
 	}
 	if sameOrigin(loc, c.Site) {
 		return nil, &Error{Op: op, Kind: KindSetup, Status: resp.StatusCode,
-			Description: "the site redirected to its login page " + loc.Path + " instead of the callback",
+			Description: "the site redirected to its login page " + safetext.Line(loc.Path) + " instead of the callback",
 			Advice:      adviceHTML}
 	}
+	host := safetext.Line(loc.Host) // C1 and bidi controls pass url.Parse
 	return nil, &Error{Op: op, Kind: KindSecurity, Status: resp.StatusCode, Err: ErrOffsite,
-		Description: fmt.Sprintf("redirect went to %s, not the callback %s", loc.Host, cb.Host),
-		Advice:      "redirect went to " + loc.Host + ", not the callback or the site: refusing; check --site and the app's Callback URL"}
+		Description: fmt.Sprintf("redirect went to %s, not the callback %s", host, cb.Host),
+		Advice:      "redirect went to " + host + ", not the callback or the site: refusing; check --site and the app's Callback URL"}
 }
 
 // queryParams reads the redirect's parameters: the query, or the fragment

@@ -14,7 +14,9 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // maxBody caps every response body sfecho reads.
@@ -56,8 +58,11 @@ func transportError(op string, target string, err error) error {
 	switch {
 	case errors.Is(err, context.Canceled):
 		e.Kind, e.Description = KindUnexpected, "interrupted"
+	case badLocation(err): // issue 10: net/http quotes the whole Location, code included
+		e.Kind, e.Err = KindSecurity, ErrBadLocation
+		e.Description, e.Advice = "the site's redirect has a Location header that is not a valid URL; not following it", adviceBadLocation
 	case errors.As(err, &unknownCA), errors.As(err, &certErr), errors.As(err, &verifyErr), errors.As(err, &hostErr):
-		e.Description, e.Advice = "TLS: "+err.Error(), adviceTLS
+		e.Description, e.Advice = "TLS: "+netText(err), adviceTLS
 	// net/http reports this one as a plain error; its text is the only mark.
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "HTTP response to HTTPS client"):
 		e.Description = "TLS: " + host + " did not answer TLS (is it plain http://?)"
@@ -72,7 +77,7 @@ func transportError(op string, target string, err error) error {
 		e.Description = "connection to " + host + " dropped before an answer"
 		e.Advice = "the connection was cut: retry; check proxies between here and the site"
 	default:
-		e.Description = "cannot reach " + host + ": " + err.Error()
+		e.Description = "cannot reach " + host + ": " + netText(err)
 		e.Advice = "cannot reach " + host + ": check the site URL, DNS, and HTTPS_PROXY/NO_PROXY"
 	}
 	return e
@@ -80,7 +85,7 @@ func transportError(op string, target string, err error) error {
 
 func hostOf(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.Host != "" {
-		return u.Host
+		return safetext.Line(u.Host)
 	}
 	return "the site"
 }
@@ -140,7 +145,7 @@ func redirectError(op string, resp *http.Response) error {
 	loc, err := resp.Location()
 	if err == nil && !strings.EqualFold(loc.Host, resp.Request.URL.Host) {
 		e.Kind, e.Err = KindSecurity, ErrOffsite
-		e.Description = fmt.Sprintf("the site redirected the request to %s; not following it", loc.Host)
+		e.Description = fmt.Sprintf("the site redirected the request to %s; not following it", safetext.Line(loc.Host))
 	}
 	return e
 }
@@ -181,22 +186,21 @@ func (b oauthBody) description() string {
 }
 
 // OneLine keeps a server-supplied text on one short line, safe to print:
-// control characters become spaces, runs of space collapse, and it is cut
-// at 200 bytes.
+// runs of white space become one space, other control characters are
+// escaped visibly, and it is cut at 200 bytes.
 func OneLine(s string) string { return oneLine(s) }
 
-// oneLine keeps a server-supplied text on one short line: control
-// characters become spaces and runs of space collapse.
+// oneLine keeps a server-supplied text on one short line: runs of white
+// space (line breaks included) become one space, and every other control
+// character is escaped visibly by [safetext.Line].
 func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = safetext.Line(strings.Join(strings.Fields(s), " "))
 	if len(s) > 200 {
-		s = s[:200] + "..."
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }

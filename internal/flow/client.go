@@ -52,6 +52,12 @@ type Client struct {
 	// Logf narrates each step (sfecho demo, -v). It must never be handed a
 	// secret; nil means silent.
 	Logf func(format string, args ...any)
+	// Warnf reports, even without -v, what the user should know while a
+	// flow goes on, such as a redirect the local endpoint ignored. It is
+	// called from the flow's goroutine, never handed a secret, and its
+	// arguments may hold text from outside: the caller escapes them for
+	// the terminal. Nil falls back to Logf.
+	Warnf func(format string, args ...any)
 }
 
 // ChallengeMethod selects when code_challenge_method is sent.
@@ -93,6 +99,14 @@ func (c *Client) logf(format string, args ...any) {
 	if c.Logf != nil {
 		c.Logf(format, args...)
 	}
+}
+
+func (c *Client) warnf(format string, args ...any) {
+	if c.Warnf != nil {
+		c.Warnf(format, args...)
+		return
+	}
+	c.logf(format, args...)
 }
 
 func (c *Client) redirectURI() string {

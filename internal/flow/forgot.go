@@ -63,7 +63,7 @@ func checkStatusCode(op string, body []byte, want string) error {
 	if json.Unmarshal(body, &v) != nil || v.StatusCode == "" || strings.EqualFold(v.StatusCode, want) {
 		return nil
 	}
-	e := &Error{Op: op, Status: http.StatusOK, Code: v.StatusCode, Description: oneLine(v.Message)}
+	e := &Error{Op: op, Status: http.StatusOK, Code: oneLine(v.StatusCode), Description: oneLine(v.Message)}
 	e.Kind, e.Advice = classifyInit(op, e.Code, e.Description, http.StatusOK, InitAuth{})
 	return e
 }

@@ -148,7 +148,8 @@ func (c *Client) followLocal(srv *echo.Server) func(context.Context, *url.URL) (
 		_, _ = readBody(resp)
 		switch resp.StatusCode {
 		case http.StatusOK:
-			got, err := srv.Wait(ctx)
+			var ignored int // redirects from elsewhere, each warned about
+			got, err := c.accepted(ctx, srv, &ignored)
 			if err != nil {
 				return nil, &Error{Op: OpLocal, Kind: KindUnexpected, Err: err, Description: "the redirect was answered but not captured"}
 			}

@@ -67,8 +67,11 @@ func (c *Client) AuthorizeURL(state, challenge, loginHint string) string {
 // echo endpoint ([Client.ListenLocal]; c.RedirectURI becomes its URL), lets
 // b.Open show [Client.AuthorizeURL], waits for the browser's redirect, checks
 // state (the endpoint refuses a foreign state, and the redirect is checked
-// again here), and exchanges the code with [Client.Exchange]. An error
-// redirect (error=access_denied) is classified like any OAuth error.
+// again here), and exchanges the code with [Client.Exchange]. Redirects
+// without this login's state are ignored, each with a [Client.Warnf] line;
+// only the login's own redirect ends the wait. An error redirect
+// (error=access_denied) with the right state is classified like any OAuth
+// error.
 func (c *Client) WebLogin(ctx context.Context, b Browser) (*Token, error) {
 	verifier := pkce.NewVerifier()
 	state := NewState()
@@ -92,10 +95,11 @@ func (c *Client) WebLogin(ctx context.Context, b Browser) (*Token, error) {
 }
 
 // waitBrowser returns the parameters of the first redirect that reaches
-// srv. A redirect srv refused (missing or foreign state) ends the wait too:
-// its parameters go to checkCode, which reports the mismatch (exit 7), as
-// the endpoint's page told the browser. Timing out is errors.md B3 (exit 6);
-// an interrupt returns ctx's error.
+// srv with this login's state, code or error. Redirects srv refused
+// (missing or foreign state) are ignored with a warning and the wait goes
+// on: another page or process cannot end the login, nor put its own text
+// forward as the site's verdict. Timing out is errors.md B3 (exit 6); an
+// interrupt returns ctx's error.
 func (c *Client) waitBrowser(ctx context.Context, srv *echo.Server, timeout time.Duration) (map[string]string, error) {
 	wctx := ctx
 	if timeout > 0 {
@@ -103,29 +107,30 @@ func (c *Client) waitBrowser(ctx context.Context, srv *echo.Server, timeout time
 		wctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	select {
-	case got, ok := <-srv.Redirects():
-		if !ok {
-			return nil, &Error{Op: OpBrowser, Kind: KindUnexpected, Err: echo.ErrClosed, Description: "the local endpoint stopped"}
-		}
-		if got.Rejected != "" {
-			c.logf("local endpoint: refused a redirect: %s", got.Rejected)
-		} else {
-			c.logf("local endpoint: captured a redirect with %d parameters", len(got.Params))
-		}
+	var ignored int
+	got, err := c.accepted(wctx, srv, &ignored)
+	switch {
+	case err == nil:
+		c.logf("local endpoint: captured a redirect with %d parameters", len(got.Params))
 		return map[string]string(got.Params), nil
-	case <-wctx.Done():
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		port := "PORT"
-		if u, err := url.Parse(srv.URL()); err == nil {
-			port = u.Port()
-		}
-		return nil, &Error{Op: OpBrowser, Kind: KindNetwork, Err: ErrLoginTimeout,
-			Description: fmt.Sprintf("no sign-in reached %s within %s", srv.URL(), timeout),
-			Advice:      fmt.Sprintf("sign in within --login-timeout (%s) or raise it; the browser must reach port %s here (over SSH: ssh -L %s:127.0.0.1:%s)", timeout, port, port, port)}
+	case errors.Is(err, echo.ErrClosed):
+		return nil, &Error{Op: OpBrowser, Kind: KindUnexpected, Err: echo.ErrClosed, Description: "the local endpoint stopped"}
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
 	}
+	port := "PORT"
+	if u, err := url.Parse(srv.URL()); err == nil {
+		port = u.Port()
+	}
+	desc := fmt.Sprintf("no sign-in reached %s within %s", srv.URL(), timeout)
+	switch {
+	case ignored == 1:
+		desc += " (1 redirect without this login's state was ignored)"
+	case ignored > 1:
+		desc += fmt.Sprintf(" (%d redirects without this login's state were ignored)", ignored)
+	}
+	return nil, &Error{Op: OpBrowser, Kind: KindNetwork, Err: ErrLoginTimeout, Description: desc,
+		Advice: fmt.Sprintf("sign in within --login-timeout (%s) or raise it; the browser must reach port %s here (over SSH: ssh -L %s:127.0.0.1:%s)", timeout, port, port, port)}
 }
 
 // IDTokenUsername returns the preferred_username claim of an OpenID Connect

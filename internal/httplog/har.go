@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // HAR records every request and response that passes through it as a
@@ -31,6 +33,9 @@ type HAR struct {
 	Secret func(key string) bool
 	// Creator and Version name the program in the log's creator field.
 	Creator, Version string
+	// Known holds the run's secrets (see [Learner]); each is masked
+	// wherever it appears in the log, as in the -v trace.
+	Known *safetext.Secrets
 
 	mu      sync.Mutex
 	entries []harEntry
@@ -141,7 +146,7 @@ func (h *HAR) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	b = append(b, '\n')
+	b = append([]byte(h.Known.Mask(string(b))), '\n') // a server may echo a secret anywhere
 	n, err := w.Write(b)
 	return int64(n), err
 }

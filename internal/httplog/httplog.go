@@ -1,10 +1,17 @@
 // Package httplog is the -v trace: an http.RoundTripper that prints each
 // request and response to a writer with every secret masked — Basic and
-// Bearer credentials, and the values of secret form, query and JSON keys
-// (password, otp, code, code_verifier, client_secret, tokens, identifier).
+// Bearer credentials, credential-bearing headers in either direction
+// (Set-Cookie, WWW-Authenticate, X-Debug-Auth: Basic …), the values of
+// secret form, query and JSON keys (password, otp, code, code_verifier,
+// client_secret, tokens, identifier), and every secret the run knows
+// wherever it appears. Each line is passed through [safetext.Line], so a
+// header or body cannot drive the terminal.
 //
 // It prints bodies only when they are forms or JSON, so unknown payloads
 // cannot leak. It never changes the caller's request (it clones first).
+//
+// [Learner] is the other half: a RoundTripper, installed on every run, that
+// records the secrets crossing the wire in a [safetext.Secrets].
 package httplog
 
 import (
@@ -20,13 +27,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // maxBody caps what the trace reads of a body.
 const maxBody = 1 << 20
 
 // Mask replaces a secret value.
-const Mask = "****"
+const Mask = safetext.Mask
 
 // Transport prints requests and responses to Out.
 type Transport struct {
@@ -34,7 +43,10 @@ type Transport struct {
 	Out  io.Writer
 	// Secret reports whether a parameter or JSON key holds a secret.
 	Secret func(key string) bool
-	mu     sync.Mutex
+	// Known holds the secrets of the run (see [Learner]); each is masked
+	// wherever it appears in the trace. Nil masks by key only.
+	Known *safetext.Secrets
+	mu    sync.Mutex
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -81,10 +93,17 @@ func (t *Transport) base() http.RoundTripper {
 	return http.DefaultTransport
 }
 
+// flush prints the trace of one exchange. Every line is masked again, for
+// the secrets the run knows and for secret parameters in any text (a
+// server may repeat them under other keys), and escaped by safetext.Line.
 func (t *Transport) flush(s string) {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = t.Known.Line(safetext.MaskParams(l, t.Secret))
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	io.WriteString(t.Out, s)
+	io.WriteString(t.Out, strings.Join(lines, "\n")+"\n")
 }
 
 func (t *Transport) secret(k string) bool { return t.Secret != nil && t.Secret(k) }
@@ -139,19 +158,50 @@ func (t *Transport) writeHeaders(b *strings.Builder, dir string, h http.Header) 
 }
 
 func (t *Transport) headerValue(k, v string) string {
-	switch strings.ToLower(k) {
-	case "authorization", "proxy-authorization":
-		scheme, _, _ := strings.Cut(v, " ")
+	switch name := strings.ToLower(k); {
+	case name == "authorization", name == "proxy-authorization",
+		name == "www-authenticate", name == "proxy-authenticate":
+		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
 		return scheme + " " + Mask
-	case "cookie", "set-cookie":
-		return Mask
-	case "location", "content-location":
+	case name == "location", name == "content-location":
 		if u, err := url.Parse(v); err == nil {
 			return t.redactURL(u)
 		}
 		return Mask
+	case credentialHeader(name):
+		return Mask
+	}
+	if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && authScheme(scheme) {
+		return scheme + " " + Mask
 	}
 	return v
+}
+
+// credentialHeader reports whether a header's name says it carries a
+// credential (Cookie, Set-Cookie, X-Auth-Token, X-Debug-Auth, X-Api-Key,
+// X-Session-Id, …): its value is never printed.
+func credentialHeader(name string) bool {
+	switch name {
+	case "auth-request-type", "auth-verification-type", "access-control-allow-credentials":
+		return false // sfecho's own request headers, and CORS
+	}
+	for _, part := range []string{"auth", "cookie", "token", "secret", "passw", "session", "credential", "api-key", "apikey", "signature"} {
+		if strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// authScheme reports whether a header value starts with an HTTP
+// authentication scheme, as an echoed credential does whatever the
+// header's name.
+func authScheme(s string) bool {
+	switch strings.ToLower(s) {
+	case "basic", "bearer", "digest", "negotiate", "ntlm", "oauth", "hoba", "mutual":
+		return true
+	}
+	return false
 }
 
 func (t *Transport) writeBody(b *strings.Builder, dir, ctype string, body []byte) {

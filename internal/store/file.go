@@ -95,23 +95,20 @@ func (f *File) Delete(profile string) error {
 
 // readPrivate reads a file that must be private to its owner, checking the
 // permissions of the open file (not the path) so the check and the read
-// concern the same file.
+// concern the same file. A FIFO or device is refused without being opened
+// for good ([OpenRegular]).
 func readPrivate(path string) ([]byte, error) {
-	fh, err := os.Open(path)
+	fh, info, err := OpenRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotFound)
+	}
+	if errors.Is(err, ErrNotRegular) {
+		return nil, fmt.Errorf("session file %w", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read session: %w", err)
 	}
 	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read session: %w", err)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("session file %s is not a regular file", path)
-	}
 	if err := checkPerm(path, info); err != nil {
 		return nil, err
 	}

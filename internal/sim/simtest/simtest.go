@@ -6,6 +6,8 @@
 package simtest
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -93,10 +95,15 @@ func (s *Site) Grants(grantType string) int {
 
 func (s *Site) countGrants(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/services/oauth2/token") && r.ParseForm() == nil {
-			s.mu.Lock()
-			s.grants[r.PostForm.Get("grant_type")]++
-			s.mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/services/oauth2/token") && r.Body != nil {
+			// Read and put back: what stands behind sees the body untouched.
+			b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			if form, err := url.ParseQuery(string(b)); err == nil {
+				s.mu.Lock()
+				s.grants[form.Get("grant_type")]++
+				s.mu.Unlock()
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
