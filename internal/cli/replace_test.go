@@ -60,3 +60,14 @@ func (ts *testSite) refreshWorks(t *testing.T, rt string) bool {
 	_, err = c.Refresh(t.Context(), "", rt)
 	return err == nil
 }
+
+// revokeAtSite revokes a token at the site, behind sfecho's back.
+func (ts *testSite) revokeAtSite(t *testing.T, token string) bool {
+	t.Helper()
+	site, err := flow.ParseSite(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &flow.Client{HTTP: &http.Client{Timeout: 10 * time.Second}, Site: site, ClientID: testClient}
+	return c.Revoke(t.Context(), "", token) == nil
+}
