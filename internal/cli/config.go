@@ -104,3 +104,18 @@ func profileFlag(profile string) string {
 	}
 	return " --profile " + profile
 }
+
+// sessionsDir is where sessions and their lock files live.
+func sessionsDir(env *Env) string { return filepath.Join(env.ConfigDir, "sessions") }
+
+// openStore returns the backend named name ("" = file).
+func openStore(env *Env, name string) (store.Store, error) {
+	dir := sessionsDir(env)
+	switch name {
+	case "", "file":
+		return store.NewFile(dir), nil
+	case "keyring":
+		return store.NewKeyring(dir, keyringTimeout), nil
+	}
+	return nil, usagef("--store must be file or keyring, not %q", name)
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,21 +76,6 @@ func (o *sessionOptions) manager(env *Env) (*session.Manager, error) {
 	}
 	return &session.Manager{Store: st, Profile: o.app.Profile, Now: env.Now, MinValid: o.MinValid, Lifetime: o.Lifetime,
 		Warnf: env.warnf, Client: func(s *store.Session) (*flow.Client, error) { return clientFor(env, o, s) }}, nil
-}
-
-// sessionsDir is where sessions and their lock files live.
-func sessionsDir(env *Env) string { return filepath.Join(env.ConfigDir, "sessions") }
-
-// openStore returns the backend named name ("" = file).
-func openStore(env *Env, name string) (store.Store, error) {
-	dir := sessionsDir(env)
-	switch name {
-	case "", "file":
-		return store.NewFile(dir), nil
-	case "keyring":
-		return store.NewKeyring(dir, keyringTimeout), nil
-	}
-	return nil, usagef("--store must be file or keyring, not %q", name)
 }
 
 // clientFor builds the flow client for s's site and app, with this run's
