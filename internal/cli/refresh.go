@@ -50,13 +50,9 @@ func runRefresh(ctx context.Context, env *Env, o *refreshOptions) error {
 			return err
 		}
 	}
-	m, err := o.sess.manager(env)
+	m, s, _, err := o.sess.valid(ctx, env, true)
 	if err != nil {
 		return err
-	}
-	s, _, err := m.Valid(ctx, true)
-	if err != nil {
-		return sessionError(err, o.sess.app.Profile)
 	}
 	if format != "" {
 		return writeSession(env, format, s)

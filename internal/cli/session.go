@@ -78,6 +78,18 @@ func (o *sessionOptions) manager(env *Env) (*session.Manager, error) {
 		Warnf: env.warnf, Client: func(s *store.Session) (*flow.Client, error) { return clientFor(env, o, s) }}, nil
 }
 
+// valid returns the profile's manager and its session with a valid access
+// token (refreshed first when needed, always when force), errors mapped to
+// exit codes: what token, refresh and userinfo start with.
+func (o *sessionOptions) valid(ctx context.Context, env *Env, force bool) (*session.Manager, *store.Session, bool, error) {
+	m, err := o.manager(env)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	s, refreshed, err := m.Valid(ctx, force)
+	return m, s, refreshed, sessionError(err, o.app.Profile)
+}
+
 // clientFor builds the flow client for s's site and app, with this run's
 // transport settings; the CA and secret files default to the login's.
 func clientFor(env *Env, o *sessionOptions, s *store.Session) (*flow.Client, error) {

@@ -51,13 +51,9 @@ func runToken(ctx context.Context, env *Env, o *tokenOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := o.sess.manager(env)
+	_, s, _, err := o.sess.valid(ctx, env, false)
 	if err != nil {
 		return err
-	}
-	s, _, err := m.Valid(ctx, false)
-	if err != nil {
-		return sessionError(err, o.sess.app.Profile)
 	}
 	return writeSession(env, format, s)
 }

@@ -44,13 +44,9 @@ func runUserinfo(ctx context.Context, env *Env, o *userinfoOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := o.sess.manager(env)
+	m, s, refreshed, err := o.sess.valid(ctx, env, false)
 	if err != nil {
 		return err
-	}
-	s, refreshed, err := m.Valid(ctx, false)
-	if err != nil {
-		return sessionError(err, o.sess.app.Profile)
 	}
 	raw, err := userinfo(ctx, m, s)
 	if flow.KindOf(err) == flow.KindNoSession && !refreshed && s.RefreshToken != "" {
