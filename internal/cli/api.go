@@ -160,6 +160,7 @@ func runAPI(ctx context.Context, env *Env, o *apiOptions, req *api.Request) erro
 	if !o.Paginate {
 		resp, err := c.Do(ctx, req)
 		if resp != nil {
+			env.jsonErrors = false // the site's own answer is the output, error or not
 			if werr := writeAPIResponse(env, format, o.Include, resp); werr != nil && err == nil {
 				err = werr
 			}

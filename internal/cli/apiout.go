@@ -118,6 +118,7 @@ func paginate(ctx context.Context, env *Env, c *api.Client, req *api.Request, fo
 	})
 	if err != nil {
 		if resp != nil {
+			env.jsonErrors = false // the site's own answer is the output
 			if werr := writeAPIResponse(env, format, include, resp); werr != nil {
 				env.warnf("could not print the answer: %v", werr)
 			}

@@ -14,7 +14,7 @@ import (
 // Run executes sfecho with args and returns the process exit code.
 func Run(ctx context.Context, args []string, env *Env) int {
 	var started bool
-	env.jsonErrors = false
+	env.jsonErrors = wantsJSON(args) // even a failure before -o is read answers in JSON
 	env.ctx = ctx // a read of stdin ends at Ctrl-C or SIGTERM
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
@@ -91,4 +91,24 @@ func flagAdvice(msg string) string {
 		}
 	}
 	return ""
+}
+
+// wantsJSON reports whether the command line asks for JSON output (-o json
+// in any spelling, or status --json), so that a failure found before the
+// command reads its flags (a bad flag, an unreadable config file) still
+// prints its JSON error object.
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-o" || a == "--output":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
+		case a == "-ojson", a == "-o=json", a == "--output=json", a == "--json":
+			return true
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/doctor"
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // doctorOptions are the inputs of sfecho doctor.
@@ -100,9 +101,9 @@ func runDoctor(ctx context.Context, env *Env, o *doctorOptions) error {
 		return ctx.Err()
 	}
 	if format == "json" {
-		err = writeDoctorJSON(env.Out, checks)
+		err = writeDoctorJSON(env.Out, checks, env.secrets())
 	} else {
-		err = writeDoctorText(env.Out, checks)
+		err = writeDoctorText(env.Out, checks, env.secrets())
 	}
 	if err != nil {
 		return err
@@ -194,7 +195,10 @@ func doctorExit(checks []doctor.Check) int {
 	return code
 }
 
-func writeDoctorJSON(w io.Writer, checks []doctor.Check) error {
+func writeDoctorJSON(w io.Writer, checks []doctor.Check, known *safetext.Secrets) error {
+	for i := range checks { // the site's text, masked as everywhere
+		checks[i].Detail = known.Mask(checks[i].Detail)
+	}
 	if checks == nil {
 		checks = []doctor.Check{}
 	}
@@ -208,7 +212,7 @@ func writeDoctorJSON(w io.Writer, checks []doctor.Check) error {
 
 // writeDoctorText prints one aligned line per check, the advice under each
 // failure, and a summary.
-func writeDoctorText(w io.Writer, checks []doctor.Check) error {
+func writeDoctorText(w io.Writer, checks []doctor.Check, known *safetext.Secrets) error {
 	width := 0
 	for _, c := range checks {
 		width = max(width, len(c.Check))
@@ -218,9 +222,9 @@ func writeDoctorText(w io.Writer, checks []doctor.Check) error {
 	var b strings.Builder
 	for _, c := range checks {
 		count[c.Status]++
-		fmt.Fprintf(&b, "%-4s  %-*s  %s\n", label[c.Status], width, displayText(c.Check), displayText(c.Detail))
+		fmt.Fprintf(&b, "%-4s  %-*s  %s\n", label[c.Status], width, displayText(c.Check), printable(known, c.Detail))
 		if c.Advice != "" {
-			hint := "hint: " + displayText(c.Advice)
+			hint := "hint: " + printable(known, c.Advice)
 			if c.ErrorsMD != "" {
 				hint += " (docs/errors.md " + c.ErrorsMD + ")"
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/safetext"
@@ -132,7 +133,25 @@ func errorText(code int, err error, known *safetext.Secrets) (msg, advice string
 // printable makes one line of s: secrets the run knows and secret URL
 // parameters masked, then white space collapsed and control characters
 // escaped.
+//
+// It shortens last: a site's text is cut only after every secret in it is
+// masked, so a secret the site echoes at the edge of the cut is never half
+// shown.
 func printable(known *safetext.Secrets, s string) string {
 	s = safetext.MaskParams(known.Mask(s), flow.SecretParam)
-	return safetext.Line(strings.Join(strings.Fields(s), " "))
+	return shorten(safetext.Line(strings.Join(strings.Fields(s), " ")), maxPrinted)
+}
+
+// maxPrinted bounds one printed line of outside text, in bytes.
+const maxPrinted = 400
+
+// shorten cuts s to at most n bytes on a rune boundary, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

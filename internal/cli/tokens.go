@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,12 +96,28 @@ func runTokens(ctx context.Context, env *Env, app *appOptions, res *resultOption
 	if err != nil || tok == nil {
 		return err
 	}
+	// Render before saving: output sfecho refuses to print (-o env of a
+	// value with control characters) fails the login, and a failed login
+	// leaves no session behind. -o github writes $GITHUB_OUTPUT, a side
+	// effect, so it comes after the save.
+	var out bytes.Buffer
+	if format != "github" {
+		renv := *env
+		renv.Out = &out
+		if err := writeToken(&renv, format, tok, user); err != nil {
+			return err
+		}
+	}
 	if saves {
 		if err := saveLogin(ctx, env, app, res.Store, user, tok); err != nil {
 			return err
 		}
 	}
-	return writeToken(env, format, tok, user)
+	if format == "github" {
+		return writeToken(env, format, tok, user)
+	}
+	_, err = env.Out.Write(out.Bytes())
+	return err
 }
 
 // saveLogin saves the session of a fresh login under the profile. A store

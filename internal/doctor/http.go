@@ -8,7 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // maxBody caps every answer doctor reads.
@@ -83,21 +84,11 @@ func (r *runner) post(ctx context.Context, target, ctype string, body []byte, hd
 	return r.do(req)
 }
 
-// clean makes text from the site safe for one line of a report: control
-// characters become spaces, runs of space collapse, and it is cut at 200
-// characters.
+// clean makes text from the site one line, its control characters
+// escaped. It does not shorten it: the printer does, after masking the
+// run's secrets, so that an echoed secret is never cut in two.
 func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
+	return safetext.Line(strings.Join(strings.Fields(s), " "))
 }
 
 // randHex returns n random bytes as hex.

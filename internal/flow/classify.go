@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/sfecho/sfecho/internal/safetext"
 )
@@ -185,22 +184,14 @@ func (b oauthBody) description() string {
 	return oneLine(d)
 }
 
-// OneLine keeps a server-supplied text on one short line, safe to print:
-// runs of white space become one space, other control characters are
-// escaped visibly, and it is cut at 200 bytes.
+// OneLine keeps a server-supplied text on one line, safe to print: runs of
+// white space become one space and other control characters are escaped
+// visibly ([safetext.Line]).
 func OneLine(s string) string { return oneLine(s) }
 
-// oneLine keeps a server-supplied text on one short line: runs of white
-// space (line breaks included) become one space, and every other control
-// character is escaped visibly by [safetext.Line].
+// oneLine keeps a server-supplied text on one line. It does not shorten
+// it: the printer shortens after masking the run's secrets, so that a
+// secret the site echoes is never cut in two and half of it shown.
 func oneLine(s string) string {
-	s = safetext.Line(strings.Join(strings.Fields(s), " "))
-	if len(s) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
+	return safetext.Line(strings.Join(strings.Fields(s), " "))
 }

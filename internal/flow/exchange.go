@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
+	"github.com/sfecho/sfecho/internal/safetext"
 	"golang.org/x/oauth2"
 )
 
@@ -54,6 +56,12 @@ func (c *Client) tokenFrom(op string, rec *recorder) (*Token, error) {
 		// A token with spaces or control characters would break -o header
 		// and -o env, or a terminal; Salesforce's never have them.
 		return nil, &Error{Op: op, Kind: KindUnexpected, Description: "the site sent a token with spaces or control characters; refusing it"}
+	}
+	if name, ok := cleanURLs(tok); !ok {
+		// Saved, printed with -o env and used for API calls: a URL with
+		// control characters is never the site's.
+		return nil, &Error{Op: op, Kind: KindSecurity, Description: "the site sent an " + name + " that is not a plain absolute URL; refusing the answer",
+			Advice: "the site's answer is malformed or hostile: check --site, or run with -v to see it"}
 	}
 	// Later refreshes, revokes and userinfo calls go to this URL with the
 	// refresh token and any secret: it must be the site's own host too.
@@ -179,4 +187,20 @@ func wellFormedToken(t string) bool {
 		}
 	}
 	return true
+}
+
+// cleanURLs checks the URL fields of a token answer: each, when present,
+// must be an absolute URL without control, bidi or space characters. It
+// returns the name of the first that is not.
+func cleanURLs(tok *Token) (string, bool) {
+	for _, f := range []struct{ name, v string }{{"instance_url", tok.InstanceURL}, {"id", tok.ID}, {"sfdc_community_url", tok.CommunityURL}} {
+		if f.v == "" {
+			continue
+		}
+		u, err := url.Parse(f.v)
+		if err != nil || u.Scheme == "" || u.Host == "" || !safetext.Clean(f.v) || strings.ContainsAny(f.v, " \t") {
+			return f.name, false
+		}
+	}
+	return "", true
 }

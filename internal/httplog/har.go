@@ -3,11 +3,14 @@ package httplog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/sfecho/sfecho/internal/safetext"
 )
@@ -67,7 +70,7 @@ func (h *HAR) roundTrip(base http.RoundTripper, req *http.Request) (*http.Respon
 	if err != nil {
 		tm.finish(time.Now())
 		e.Response = harResponse{Cookies: []harNV{}, Headers: []harNV{}, Content: harContent{MimeType: "x-unknown"},
-			HeadersSize: -1, BodySize: -1, Error: redactErr(err)}
+			HeadersSize: -1, BodySize: -1, Error: safetext.MaskParams(redactErr(err), h.Secret)}
 		e.Timings, e.Time = tm.timings()
 		e.ServerIPAddress = tm.remoteIP()
 		h.add(e)
@@ -79,7 +82,7 @@ func (h *HAR) roundTrip(base http.RoundTripper, req *http.Request) (*http.Respon
 	e.Request.HTTPVersion = resp.Proto
 	e.Response = m.harResponse(resp, body)
 	if rerr != nil {
-		e.Response.Error = "body cut short: " + rerr.Error()
+		e.Response.Error = safetext.MaskParams("body cut short: "+rerr.Error(), h.Secret)
 	}
 	e.Timings, e.Time = tm.timings()
 	e.ServerIPAddress = tm.remoteIP()
@@ -143,7 +146,31 @@ func (h *HAR) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	b = append([]byte(h.Known.Mask(string(b))), '\n') // a server may echo a secret anywhere
+	// A server may echo a secret anywhere, and its text may carry control
+	// or bidi characters that json.Marshal writes raw: mask the one,
+	// escape the other, so that cat on the file is as safe as -v.
+	b = append(escapeUnsafe(h.Known.Mask(string(b))), '\n')
 	n, err := w.Write(b)
 	return int64(n), err
+}
+
+// escapeUnsafe writes every character of a JSON document that
+// [safetext.Line] would escape as a JSON \u escape instead, keeping the
+// document's meaning. Such characters can only stand inside strings (the
+// document's own syntax is ASCII); its line breaks are kept.
+func escapeUnsafe(doc string) []byte {
+	var b strings.Builder
+	for _, r := range doc {
+		if r == '\n' || safetext.Clean(string(r)) {
+			b.WriteRune(r)
+			continue
+		}
+		if r > 0xFFFF {
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+			continue
+		}
+		fmt.Fprintf(&b, "\\u%04x", r)
+	}
+	return []byte(b.String())
 }

@@ -147,3 +147,43 @@ func TestCheckHARFindsProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestHARHostileText: a HAR is as safe to cat as the -v trace. A site's
+// bidi and C1 characters (sent as JSON escapes, decoded, re-encoded) are
+// written as \u escapes, and a transport error that quotes a code (Go's
+// answer to a Location it cannot parse) is masked.
+func TestHARHostileText(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bad" {
+			hj, _, _ := http.NewResponseController(w).Hijack()
+			_, _ = hj.Write([]byte("HTTP/1.1 302 Found\r\nLocation: http://x/cb?code=CANARY-CODE-789==&state=s\x1b\r\nContent-Length: 0\r\n\r\n"))
+			hj.Close()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"name":"RTL\u202e C1\u009b NEL\u0085 end"}`)
+	}))
+	defer srv.Close()
+	h := &HAR{Secret: func(k string) bool { return k == "code" }}
+	c := &http.Client{Transport: h.Wrap(http.DefaultTransport), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := c.Get(srv.URL + "/ok"); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if resp, err := c.Get(srv.URL + "/bad"); err == nil {
+		resp.Body.Close()
+	}
+	var buf bytes.Buffer
+	if _, err := h.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"\u202e", "\u009b", "\u0085", "\x1b", "CANARY-CODE-789"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HAR holds %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, `RTL\u202e`) || !strings.Contains(out, `"_error"`) || !json.Valid(buf.Bytes()) {
+		t.Errorf("HAR lost the text or is not JSON:\n%s", out)
+	}
+}
