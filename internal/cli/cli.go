@@ -15,7 +15,7 @@ import (
 func Run(ctx context.Context, args []string, env *Env) int {
 	var started bool
 	env.jsonErrors = wantsJSON(args) // even a failure before -o is read answers in JSON
-	env.ctx = ctx // a read of stdin ends at Ctrl-C or SIGTERM
+	env.ctx = ctx                    // a read of stdin ends at Ctrl-C or SIGTERM
 	root := newRootCmd(env)
 	// Errors before a command starts are cobra's: bad flags, unknown
 	// commands, wrong argument counts. They are usage errors (exit 2).

@@ -171,9 +171,10 @@ func TestHostileTextEscaped(t *testing.T) {
 	}
 }
 
-// -o env refuses a value with a control character: inside the quotes it
-// would still reach the terminal, and escaping it would change what eval
-// sets.
+// A URL with a control character never reaches -o env: the token answer
+// is refused at once (exit 7), and -o env itself would refuse such a value
+// (inside the quotes it would still reach the terminal, and escaping it
+// would change what eval sets).
 func TestEnvOutputRefusesControls(t *testing.T) {
 	for name, edit := range map[string]func(m map[string]any, site string){
 		"ESC in instance_url":          func(m map[string]any, _ string) { m["instance_url"] = "https://acme.my.salesforce.com\x1b]0;x\x07" },
@@ -191,7 +192,7 @@ func TestEnvOutputRefusesControls(t *testing.T) {
 			if code := te.run(t, ts.loginArgs("-o", "env")...); code != ExitSecurity {
 				t.Fatalf("exit %d; want 7\n%s", code, te.stderr)
 			}
-			if te.stdout.Len() != 0 || !contains(te.stderr.String(), "holds control characters") {
+			if te.stdout.Len() != 0 || !contains(te.stderr.String(), "not a plain absolute URL; refusing the answer") {
 				t.Errorf("stdout %q; stderr:\n%s", te.stdout, te.stderr)
 			}
 			terminalSafe(t, "stderr", te.stderr.String())
