@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,6 +28,11 @@ func Records(body []byte) (records []json.RawMessage, next string, ok bool) {
 	return q.Records, q.NextRecordsURL, true
 }
 
+// MaxPages bounds --paginate: a site that always answers with another
+// nextRecordsUrl is not followed forever. At Salesforce's largest batch
+// (2,000 records) it is 20 million records.
+const MaxPages = 10000
+
 // Paginate makes the call like [Client.Do] and, while the answer is a query
 // answer with a nextRecordsUrl, GETs that URL, handing every 2xx answer to
 // page in order. It returns the last answer: on failure the one that
@@ -38,7 +44,7 @@ func (c *Client) Paginate(ctx context.Context, req *Request, page func(*Response
 	seen := map[string]bool{}
 	next := &Request{Method: http.MethodGet, Header: req.Header.Clone(), Instance: req.Instance}
 	next.Header.Del("Content-Type")
-	for {
+	for pages := 1; ; pages++ {
 		if err != nil {
 			return resp, err
 		}
@@ -54,11 +60,16 @@ func (c *Client) Paginate(ctx context.Context, req *Request, page func(*Response
 				Description: "the site sent the same nextRecordsUrl twice; stopping"}
 		}
 		seen[nextURL] = true
-		u, err := c.siteURL(base, nextURL)
-		if err != nil {
+		if pages >= MaxPages {
+			return nil, &flow.Error{Op: "api", Kind: flow.KindUnexpected,
+				Description: fmt.Sprintf("the site sent more than %d pages; stopping", MaxPages),
+				Advice:      "narrow the query (WHERE, LIMIT), or page by hand without --paginate"}
+		}
+		var u *url.URL
+		if u, err = c.siteURL(base, nextURL); err != nil {
 			return nil, err
 		}
-		resp, err = c.send(ctx, next, u)
+		resp, err = c.send(ctx, next, u) // checked at the top of the loop
 	}
 }
 

@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 
@@ -13,6 +13,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/api"
 	"github.com/sfecho/sfecho/internal/flow"
+	"github.com/sfecho/sfecho/internal/safetext"
 	"github.com/sfecho/sfecho/internal/session"
 	"github.com/sfecho/sfecho/internal/store"
 )
@@ -112,13 +113,16 @@ func (o *apiOptions) request(cmd *cobra.Command, env *Env, args []string) (*api.
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			return nil, usagef("-H %q: want 'Name: value'", h)
 		}
+		if !safetext.Clean(name) || !safetext.Clean(value) || strings.ContainsAny(name, "()<>@,;\\\"/[]?={}") {
+			return nil, usagef("-H %s: a header name or value with control characters (CR, LF, …) cannot be sent", safetext.Line(name))
+		}
 		if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Host") {
 			return nil, usagef("-H %s: sfecho sets it itself (the token goes only to the session's hosts)", name)
 		}
 		req.Header.Add(name, strings.TrimSpace(value))
 	}
 	if cmd.Flags().Changed("data") {
-		b, err := readData(env, o.Data)
+		b, err := readData(cmd.Context(), env, o.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -127,24 +131,48 @@ func (o *apiOptions) request(cmd *cobra.Command, env *Env, args []string) (*api.
 	return req, nil
 }
 
-// readData reads -d: "-" is stdin, "@file" a file, anything else the body
-// itself.
-func readData(env *Env, d string) ([]byte, error) {
+// maxData bounds a request body from -d @file or -d -.
+const maxData = 64 << 20
+
+// readData reads -d: "-" is stdin (abandoned at Ctrl-C or SIGTERM: exit
+// 130), "@file" a regular file (a FIFO or device is refused, not waited
+// on), anything else the body itself. Either is at most 64 MiB.
+func readData(ctx context.Context, env *Env, d string) ([]byte, error) {
+	var r io.Reader
 	switch {
 	case d == "-":
-		b, err := io.ReadAll(env.In)
-		if err != nil {
-			return nil, usagef("-d -: cannot read stdin: %v", err)
-		}
-		return b, nil
+		r = env.In
 	case strings.HasPrefix(d, "@"):
-		b, err := os.ReadFile(d[1:])
+		f, _, err := store.OpenRegular(d[1:])
 		if err != nil {
-			return nil, usagef("cannot read -d %s: %v", d, pathErr(err))
+			return nil, fail(ExitUsage, fmt.Sprintf("cannot read -d %s: %v", d, pathErr(err)), "", err)
 		}
-		return b, nil
+		defer f.Close()
+		r = f
+	default:
+		return []byte(d), nil
 	}
-	return []byte(d), nil
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(r, maxData+1))
+		done <- result{b, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-done:
+		switch {
+		case res.err != nil:
+			return nil, fail(ExitUsage, fmt.Sprintf("-d %s: cannot read it: %v", d, res.err), "", res.err)
+		case len(res.b) > maxData:
+			return nil, usagef("-d %s: the body is larger than %d MiB", d, maxData>>20)
+		}
+		return res.b, nil
+	}
 }
 
 func runAPI(ctx context.Context, env *Env, o *apiOptions, req *api.Request) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sfecho/sfecho/internal/api"
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 // apiFormat validates api's -o: text (pretty, terminal-safe) on a
@@ -37,11 +38,19 @@ func writeAPIResponse(env *Env, format string, include bool, resp *api.Response)
 	return writeOut(env, format, b.Bytes())
 }
 
-// writeOut writes to stdout; text, meant for a terminal, has its control
-// characters shown as "?" first.
+// writeOut writes to stdout. Only raw is the bytes as received; text and
+// json, meant to be read, have the run's secrets masked (the site may echo
+// the bearer token) and characters a terminal would act on escaped: as
+// JSON escapes in a JSON document, visibly in anything else.
 func writeOut(env *Env, format string, b []byte) error {
-	if format == "text" {
-		b = []byte(terminalText(string(b)))
+	if format != "raw" {
+		s := env.secrets().Mask(string(b))
+		if format == "json" && json.Valid([]byte(s)) {
+			s = safetext.JSON(s)
+		} else {
+			s = terminalText(s)
+		}
+		b = []byte(s)
 	}
 	_, err := env.Out.Write(b)
 	return err
@@ -92,11 +101,15 @@ func terminalText(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// maxMerged bounds what --paginate -o json holds in memory for its one
+// array; JSON lines (no -o json) stream instead.
+const maxMerged = 256 << 20
+
 // paginate prints every record of a query across its pages: one compact
 // JSON record per line as each page arrives, or with -o json one array at
 // the end. An answer that is not a query answer is printed as it is.
 func paginate(ctx context.Context, env *Env, c *api.Client, req *api.Request, format string, include bool) error {
-	merged, sawQuery := []json.RawMessage{}, false
+	merged, sawQuery, size := []json.RawMessage{}, false, 0
 	resp, err := c.Paginate(ctx, req, func(r *api.Response) error {
 		var b bytes.Buffer
 		if include {
@@ -107,6 +120,10 @@ func paginate(ctx context.Context, env *Env, c *api.Client, req *api.Request, fo
 		case !ok:
 			writeBody(&b, format, r.Body)
 		case format == "json":
+			if size += len(r.Body); size > maxMerged {
+				return fail(ExitError, fmt.Sprintf("--paginate -o json: more than %d MiB of records to hold at once", maxMerged>>20),
+					"drop -o json to print one JSON line per record as each page arrives", nil)
+			}
 			merged, sawQuery = append(merged, recs...), true
 		default:
 			for _, rec := range recs {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -61,6 +63,7 @@ func System(version, commit string) *Env {
 	// The launcher's own chatter ("www-browser: not found") stays off both
 	// streams: sfecho prints the URL and says itself when no browser starts.
 	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+
 	e := &Env{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY:       term.IsTerminal(int(os.Stdin.Fd())),
@@ -72,6 +75,12 @@ func System(version, commit string) *Env {
 		Exe:         exe,
 		Version:     version, Commit: commit,
 	}
+	// net/http logs protocol oddities through the standard logger, quoting
+	// what the site sent ("Unsolicited response received on idle HTTP
+	// channel starting with …"): a hostile site can make it repeat a
+	// request's credentials. Every such line goes through the masker.
+	log.SetFlags(0)
+	log.SetOutput(libraryLog{e})
 	e.ReadSecret = func(prompt string) (string, error) {
 		fmt.Fprint(e.Err, prompt)
 		s, err := readPasswordInterruptible(int(os.Stdin.Fd()))
@@ -178,4 +187,12 @@ func detach(open func(string) error, grace time.Duration) func(string) error {
 			return nil // still running: the browser is up
 		}
 	}
+}
+
+// libraryLog writes what libraries log as one masked, escaped warning.
+type libraryLog struct{ e *Env }
+
+func (l libraryLog) Write(p []byte) (int, error) {
+	l.e.warnf("%s", strings.TrimSpace(string(p)))
+	return len(p), nil
 }

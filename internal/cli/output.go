@@ -35,15 +35,15 @@ func writeToken(env *Env, format string, tok *flow.Token, user string) error {
 	return err
 }
 
-// writeJSON indents a raw JSON document, keeping its key order.
+// writeJSON indents a raw JSON document, keeping its key order; characters
+// a terminal would act on are written as JSON escapes (safetext.JSON).
 func writeJSON(w io.Writer, raw []byte) error {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, raw, "", "  "); err != nil {
 		buf.Reset()
 		buf.Write(raw)
 	}
-	buf.WriteByte('\n')
-	_, err := w.Write(buf.Bytes())
+	_, err := io.WriteString(w, safetext.JSON(buf.String())+"\n")
 	return err
 }
 

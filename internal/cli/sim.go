@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,13 @@ user, then serves until interrupted. OTPs are printed on stderr (and written to 
 	return cmd
 }
 
+// prefixShape is what a site path prefix may hold.
+var prefixShape = regexp.MustCompile(`^[A-Za-z0-9._~/-]*$`)
+
 func runSim(ctx context.Context, env *Env, o *simOptions) error {
+	if !prefixShape.MatchString(o.Prefix) {
+		return usagef("--prefix may hold only letters, digits and . _ ~ / -")
+	}
 	cfg := sim.Demo()
 	cfg.PathPrefix, cfg.RequirePKCE, cfg.CredentialsInBody = o.Prefix, o.RequirePKCE, o.CredentialsInBody
 	cfg.RotateRefreshTokens, cfg.FixedOTP = o.Rotate, o.FixedOTP

@@ -3,14 +3,11 @@ package httplog
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 
 	"github.com/sfecho/sfecho/internal/safetext"
 )
@@ -149,28 +146,7 @@ func (h *HAR) WriteTo(w io.Writer) (int64, error) {
 	// A server may echo a secret anywhere, and its text may carry control
 	// or bidi characters that json.Marshal writes raw: mask the one,
 	// escape the other, so that cat on the file is as safe as -v.
-	b = append(escapeUnsafe(h.Known.Mask(string(b))), '\n')
+	b = append([]byte(safetext.JSON(h.Known.Mask(string(b)))), '\n')
 	n, err := w.Write(b)
 	return int64(n), err
-}
-
-// escapeUnsafe writes every character of a JSON document that
-// [safetext.Line] would escape as a JSON \u escape instead, keeping the
-// document's meaning. Such characters can only stand inside strings (the
-// document's own syntax is ASCII); its line breaks are kept.
-func escapeUnsafe(doc string) []byte {
-	var b strings.Builder
-	for _, r := range doc {
-		if r == '\n' || safetext.Clean(string(r)) {
-			b.WriteRune(r)
-			continue
-		}
-		if r > 0xFFFF {
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
-			continue
-		}
-		fmt.Fprintf(&b, "\\u%04x", r)
-	}
-	return []byte(b.String())
 }
