@@ -133,6 +133,9 @@ func (h *HAR) WriteTo(w io.Writer) (int64, error) {
 	entries := append([]harEntry{}, h.entries...)
 	h.mu.Unlock()
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].StartedDateTime < entries[j].StartedDateTime })
+	for i := range entries {
+		entries[i] = maskEntry(entries[i], h.Known)
+	}
 	doc := harDoc{Log: harLog{Version: "1.2", Creator: harCreator{Name: h.Creator, Version: h.Version},
 		Pages: []struct{}{}, Entries: entries,
 		Comment: "secrets masked as in the -v trace; bodies other than forms and JSON are not recorded"}}
@@ -149,4 +152,32 @@ func (h *HAR) WriteTo(w io.Writer) (int64, error) {
 	b = append([]byte(safetext.JSON(h.Known.Mask(string(b)))), '\n')
 	n, err := w.Write(b)
 	return int64(n), err
+}
+
+// maskEntry masks the run's known secrets in every text of e, before it is
+// encoded: a secret the site echoes must be found as the site wrote it,
+// not in the JSON encoding of the HAR (where "&" is "\u0026" and a quote
+// "\""). It runs when the log is written, so that secrets learnt after an
+// exchange (a code, then tokens) are masked in it too.
+func maskEntry(e harEntry, known *safetext.Secrets) harEntry {
+	m := known.Mask
+	nv := func(l []harNV) []harNV {
+		out := make([]harNV, len(l))
+		for i, p := range l {
+			out[i] = harNV{Name: m(p.Name), Value: m(p.Value)}
+		}
+		return out
+	}
+	e.Request.URL = m(e.Request.URL)
+	e.Request.Headers, e.Request.QueryString, e.Request.Cookies = nv(e.Request.Headers), nv(e.Request.QueryString), nv(e.Request.Cookies)
+	if pd := e.Request.PostData; pd != nil {
+		c := *pd
+		c.Text, c.Params = m(c.Text), nv(c.Params)
+		e.Request.PostData = &c
+	}
+	e.Response.Headers, e.Response.Cookies = nv(e.Response.Headers), nv(e.Response.Cookies)
+	e.Response.Content.Text = m(e.Response.Content.Text)
+	e.Response.RedirectURL = m(e.Response.RedirectURL)
+	e.Response.Error = m(e.Response.Error)
+	return e
 }

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/sfecho/sfecho/internal/safetext"
 )
 
 func TestHARRecordsMasked(t *testing.T) {
@@ -185,5 +187,34 @@ func TestHARHostileText(t *testing.T) {
 	}
 	if !strings.Contains(out, `RTL\u202e`) || !strings.Contains(out, `"_error"`) || !json.Valid(buf.Bytes()) {
 		t.Errorf("HAR lost the text or is not JSON:\n%s", out)
+	}
+}
+
+// TestHARMasksSecretsWithJSONSpecials: a secret holding characters that
+// JSON escapes (& < > " \) is masked as the site echoed it, before the HAR
+// is encoded.
+func TestHARMasksSecretsWithJSONSpecials(t *testing.T) {
+	const pw = `Can&ary<9>"q\z`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Echo", pw)
+		b, _ := json.Marshal(map[string]string{"error_description": "bad " + pw})
+		w.Write(b)
+	}))
+	defer srv.Close()
+	known := &safetext.Secrets{}
+	known.Add(pw)
+	h := &HAR{Known: known}
+	c := &http.Client{Transport: h.Wrap(http.DefaultTransport)}
+	if resp, err := c.Get(srv.URL); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	var buf bytes.Buffer
+	h.WriteTo(&buf)
+	for _, form := range []string{"Can&ary", `Can\u0026ary`, "ary<9", `ary\u003c9`, `q\\z`, `q\\\\z`} {
+		if strings.Contains(buf.String(), form) {
+			t.Errorf("HAR holds %q:\n%s", form, buf.String())
+		}
 	}
 }
