@@ -1,11 +1,8 @@
 package flow_test
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/sfecho/sfecho/internal/sim"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
 // warnings collects what a flow reports through Warnf.
@@ -148,29 +146,7 @@ func TestLoginLocalIgnoresForeignRedirects(t *testing.T) {
 // ignores HTTP's rules would.
 func hostileSite(t *testing.T, answer string) *flow.Client {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				io.Copy(io.Discard, req.Body)
-				io.WriteString(conn, strings.ReplaceAll(answer, "{host}", ln.Addr().String()))
-			}()
-		}
-	}()
-	u, _ := flow.ParseSite("http://" + ln.Addr().String())
+	u, _ := flow.ParseSite(simtest.Raw(t, answer))
 	return &flow.Client{HTTP: &http.Client{Timeout: 5 * time.Second}, Site: u, ClientID: webClient}
 }
 

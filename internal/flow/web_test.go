@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -238,31 +237,11 @@ func TestLoginLocal(t *testing.T) {
 	}
 }
 
-// rewriteAuthorize changes the authorize 302's Location before the client
-// sees it.
-func rewriteAuthorize(f func(*url.URL)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			if loc, err := url.Parse(rec.Header().Get("Location")); err == nil && rec.Code == http.StatusFound {
-				f(loc)
-				w.Header().Set("Location", loc.String())
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(rec.Body.Bytes())
-		})
-	}
-}
-
 func TestLoginLocalFailures(t *testing.T) {
 	t.Parallel()
 	t.Run("wrong state", func(t *testing.T) {
 		t.Parallel()
-		c := startWebSite(t, nil, rewriteAuthorize(setState("forged-state")))
+		c := startWebSite(t, nil, simtest.RewriteLocation(setState("forged-state")))
 		_, err := c.LoginLocal(t.Context(), flow.Authorization{User: webUser, Secret: webPass}, nil)
 		if !errors.Is(err, flow.ErrStateMismatch) || flow.KindOf(err) != flow.KindSecurity {
 			t.Fatalf("err = %v; want a state mismatch", err)
@@ -270,7 +249,7 @@ func TestLoginLocalFailures(t *testing.T) {
 	})
 	t.Run("error redirect", func(t *testing.T) {
 		t.Parallel()
-		c := startWebSite(t, nil, rewriteAuthorize(func(u *url.URL) {
+		c := startWebSite(t, nil, simtest.RewriteLocation(func(u *url.URL) {
 			q := u.Query()
 			q.Del("code")
 			q.Set("error", "access_denied")

@@ -1,10 +1,8 @@
 package httplog
 
 import (
-	"bufio"
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,35 +10,12 @@ import (
 	"testing"
 
 	"github.com/sfecho/sfecho/internal/safetext"
+	"github.com/sfecho/sfecho/internal/sim/simtest"
 )
 
-// rawServer answers every request on a loopback port with resp, byte for
-// byte, as a hostile server that ignores HTTP's rules would.
-func rawServer(t *testing.T, resp string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
-				}
-				io.WriteString(c, resp)
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
-}
+// rawServer answers every request with resp, byte for byte, as a hostile
+// server that ignores HTTP's rules would.
+func rawServer(t *testing.T, resp string) string { return simtest.Raw(t, resp) }
 
 // Response headers that carry credentials, and any header or body text
 // repeating a secret the run knows, are masked in the trace; control

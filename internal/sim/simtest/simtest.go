@@ -6,6 +6,7 @@
 package simtest
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net"
@@ -140,4 +141,34 @@ func SetQuery(key, value string) func(*url.URL) {
 		q.Set(key, value)
 		u.RawQuery = q.Encode()
 	}
+}
+
+// Raw serves a site that ignores HTTP's rules: to every request on a
+// loopback port it answers answer, byte for byte ("{host}" in it becomes
+// the server's host:port), and closes. It returns the server's URL.
+func Raw(t testing.TB, answer string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				_, _ = io.Copy(io.Discard, req.Body)
+				_, _ = io.WriteString(conn, strings.ReplaceAll(answer, "{host}", ln.Addr().String()))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
