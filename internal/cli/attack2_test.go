@@ -126,3 +126,23 @@ func TestSimPrefixShape(t *testing.T) {
 		t.Errorf("exit %d; stderr %q", code, te.stderr)
 	}
 }
+
+// Every secret given in a file or the environment — the client secret, an
+// integration token, a guest's JWT — is masked when a site repeats it.
+func TestFileAndEnvSecretsMasked(t *testing.T) {
+	t.Parallel()
+	const jwt, itok = "eyJCANARY.guest-jwt.sig", "CANARY-integration-token"
+	ts := startSite(t, flowsConfig(), nil)
+	ts.Fail(sim.EndpointAny, sim.Failure{Status: 400,
+		Body: `{"error":"invalid_request","error_description":"you sent ` + jwt + ` and ` + itok + `"}`})
+	te := newTestEnv(t)
+	te.vars["SFECHO_UVID_TOKEN"] = jwt
+	te.vars["SFECHO_INIT_TOKEN"] = itok
+	te.stdin.WriteString(testPass + "\n")
+	for _, args := range [][]string{ts.loginArgs(), ts.pwlArgs("--username", testUser)} {
+		te.run(t, append(args, "-v", "-o", "json")...)
+		if out := te.stdout.String() + te.stderr.String(); strings.Contains(out, "CANARY") {
+			t.Errorf("%v printed a secret:\n%s", args[:2], out)
+		}
+	}
+}

@@ -151,9 +151,18 @@ var errLineTooLong = fmt.Errorf("the line on stdin is longer than %d KiB", liner
 func (e *Env) secrets() *safetext.Secrets {
 	if e.known == nil {
 		e.known = &safetext.Secrets{}
+		// The secrets the environment holds are known from the start,
+		// whether or not this command reads them.
+		for _, k := range secretVars {
+			e.known.Add(strings.TrimSpace(e.getenv(k)))
+		}
 	}
 	return e.known
 }
+
+// secretVars are the environment variables that hold secrets.
+var secretVars = []string{"SFECHO_PASSWORD", "SFECHO_NEW_PASSWORD", "SFECHO_OTP", "SFECHO_CLIENT_SECRET",
+	"SFECHO_INIT_TOKEN", "SFECHO_UVID_TOKEN", "SFECHO_RECAPTCHA"}
 
 // getenv reads an environment variable; a nil Getenv means none are set.
 func (e *Env) getenv(k string) string {

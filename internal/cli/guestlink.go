@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"strings"
-
 	"github.com/spf13/pflag"
 
 	"github.com/sfecho/sfecho/internal/flow"
@@ -31,12 +29,9 @@ func (g *guestLink) set() bool { return g.UVID != "" || g.TokenFile != "" }
 // resolve validates --uvid and reads the guest token, before anything is
 // sent.
 func (g *guestLink) resolve(env *Env) error {
-	token := strings.TrimSpace(env.getenv("SFECHO_UVID_TOKEN"))
-	if g.TokenFile != "" {
-		var err error
-		if token, err = secretFile("--uvid-token-file", g.TokenFile); err != nil {
-			return err
-		}
+	token, err := fileOrEnvSecret(env, "--uvid-token-file", g.TokenFile, "SFECHO_UVID_TOKEN")
+	if err != nil {
+		return err
 	}
 	if token != "" && g.UVID != "" {
 		return usagef("give the guest context once: --uvid, or the guest's token (--uvid-token-file, SFECHO_UVID_TOKEN), not both")

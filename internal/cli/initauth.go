@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"strings"
-
 	"github.com/sfecho/sfecho/internal/flow"
 	"github.com/spf13/pflag"
 )
@@ -68,8 +66,5 @@ func (o *initOptions) auth(env *Env) (flow.InitAuth, error) {
 // initToken reads the integration token: --init-token-file, else
 // SFECHO_INIT_TOKEN.
 func (o *initOptions) initToken(env *Env) (string, error) {
-	if o.InitTokenFile == "" {
-		return strings.TrimSpace(env.getenv("SFECHO_INIT_TOKEN")), nil
-	}
-	return secretFile("--init-token-file", o.InitTokenFile)
+	return fileOrEnvSecret(env, "--init-token-file", o.InitTokenFile, "SFECHO_INIT_TOKEN")
 }

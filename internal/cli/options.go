@@ -50,14 +50,8 @@ func (t *transportOptions) resolve(env *Env, in layers) error {
 
 // readSecret reads the client secret: the file, else SFECHO_CLIENT_SECRET.
 func (t *transportOptions) readSecret(env *Env) error {
-	if t.ClientSecretFile == "" {
-		t.clientSecret = strings.TrimSpace(env.getenv("SFECHO_CLIENT_SECRET"))
-		env.secrets().Add(t.clientSecret)
-		return nil
-	}
-	v, err := secretFile("--client-secret-file", t.ClientSecretFile)
+	v, err := fileOrEnvSecret(env, "--client-secret-file", t.ClientSecretFile, "SFECHO_CLIENT_SECRET")
 	t.clientSecret = v
-	env.secrets().Add(v)
 	return err
 }
 

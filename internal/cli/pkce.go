@@ -14,7 +14,7 @@ func newPKCECmd(env *Env) *cobra.Command {
 	var out output
 	cmd := &cobra.Command{
 		Use:   "pkce",
-		Short: "Print a PKCE verifier and its S256 challenge as JSON",
+		Short: "Print a PKCE verifier (128 characters) and its S256 challenge",
 		Example: `  sfecho pkce
   sfecho pkce --verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | jq -r .code_challenge`,
 		Args: cobra.NoArgs,

@@ -90,6 +90,21 @@ func username(env *Env, settled string) (string, error) {
 	return "", usagef("--username is required (or SFECHO_USERNAME)")
 }
 
+// fileOrEnvSecret reads a secret given as a file (flag names it) or in the
+// environment variable envVar, and adds it to the run's secrets, so that
+// a site repeating it never gets it printed. "" when neither gives one.
+func fileOrEnvSecret(env *Env, flag, path, envVar string) (string, error) {
+	v := strings.TrimSpace(env.getenv(envVar))
+	if path != "" {
+		var err error
+		if v, err = secretFile(flag, path); err != nil {
+			return "", err
+		}
+	}
+	env.secrets().Add(v)
+	return v, nil
+}
+
 // secretFile reads a secret kept in a file (a client secret, an integration
 // or guest token): trimmed, and never empty. flag names it in errors; the
 // content never appears in one.

@@ -20,7 +20,7 @@ func newUserinfoCmd(env *Env) *cobra.Command {
 	o := &userinfoOptions{}
 	cmd := &cobra.Command{
 		Use:   "userinfo",
-		Short: "Print the logged-in user's OpenID Connect UserInfo as JSON",
+		Short: "Print the logged-in user's OpenID Connect UserInfo",
 		Long: `Fetch {sfdc_community_url}/services/oauth2/userinfo with the saved session's access token
 and print the JSON. The token is refreshed first when it is about to expire, and once more
 if the site refuses it.`,
